@@ -1,0 +1,74 @@
+"""Mail autoconfig for Cloudron: the application factory."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .documents import Documents
+from .settings import Settings, load_settings
+
+log = logging.getLogger("autoconfig")
+
+# Real Autodiscover requests are a few hundred bytes; anything past this is
+# refused with 413 before it is parsed.
+MAX_BODY_BYTES = 16 * 1024
+
+# Clients spell these paths in every casing (Autodiscover/AutoDiscover/...).
+CASELESS_PREFIXES = ("/autodiscover/autodiscover.xml", "/autodiscover/autodiscover.json")
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. `config` may carry SETTINGS (a ready model) or ENVIRON
+    (a mapping to build it from, os.environ when absent)."""
+    app = Flask(__name__)
+    app.config.from_mapping(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, ENVIRON=None, SETTINGS=None)
+    app.config.from_mapping(config or {})
+    if app.config["SETTINGS"] is None:
+        app.config["SETTINGS"] = load_settings(app.config["ENVIRON"])
+    settings: Settings = app.config["SETTINGS"]
+    _log_start(settings)
+
+    app.extensions["documents"] = Documents(settings)
+
+    from .views import discovery
+    app.register_blueprint(discovery.bp)
+    app.register_error_handler(HTTPException, _plain_error)
+
+    # One trusted hop: Cloudron's nginx sets X-Forwarded-Proto/-Host/-For.
+    app.wsgi_app = ProxyFix(_caseless_paths(app.wsgi_app), x_for=1, x_proto=1,
+                            x_host=1, x_port=1)
+    return app
+
+
+def _log_start(settings: Settings) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    where = ("DEMO environment (no CLOUDRON_* variables set)" if settings.demo
+             else "Cloudron environment")
+    log.info("serving %d mail domain(s) from the %s: %s; mail host %s",
+             len(settings.domains), where,
+             ", ".join(d.name for d in settings.domains) or "none", settings.mail_host)
+    if settings.config_error:
+        log.error("config file ignored, serving defaults: %s", settings.config_error)
+    if not settings.domains:
+        log.warning("no mail domains: is the email addon enabled?")
+
+
+def _plain_error(error: HTTPException) -> Response:
+    # Short, fixed text: never the request path or a stack trace.
+    return Response(f"{error.code} {error.name}\n", error.code,
+                    content_type="text/plain; charset=utf-8")
+
+
+def _caseless_paths(wsgi_app):
+    def app(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        for prefix in CASELESS_PREFIXES:
+            if path[:len(prefix)].lower() == prefix:
+                environ["PATH_INFO"] = prefix + path[len(prefix):]
+        return wsgi_app(environ, start_response)
+    return app

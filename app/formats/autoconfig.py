@@ -1,0 +1,26 @@
+"""Mozilla autoconfig (config-v1.1.xml): Thunderbird, K-9, Evolution, KMail..."""
+from __future__ import annotations
+
+from ..settings import MailDomain, Settings
+from . import render
+
+CONTENT_TYPE = "application/xml; charset=utf-8"
+
+# Strict clients accept only these two spellings; K-9 rejects the whole
+# document for anything else, so plaintext is never emitted.
+SOCKET_TYPES = {"ssl": "SSL", "starttls": "STARTTLS"}
+
+
+def document(settings: Settings, domain: MailDomain, setup_url: str) -> bytes:
+    """The autoconfig document for `domain`.
+
+    It holds no address: usernames are the %EMAILADDRESS% placeholder that
+    the client fills in, so one document serves every mailbox of a domain.
+    """
+    return render(
+        "autoconfig.xml",
+        settings=settings,
+        domain=domain,
+        setup_url=setup_url,
+        socket_types=SOCKET_TYPES,
+    )

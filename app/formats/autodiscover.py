@@ -1,0 +1,112 @@
+"""Microsoft Autodiscover, plain-old-XML ([MS-OXDSCLI]) and its v2 JSON front.
+
+Outlook 2010-2019, eM Client and many mobile apps POST the request XML;
+modern Outlook first asks the JSON endpoint for the URL of the XML one.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
+from ..settings import MailDomain, Settings
+from . import render
+
+CONTENT_TYPE = "text/xml; charset=utf-8"
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+OUTLOOK_SCHEMA = "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"
+MOBILESYNC_SCHEMA = "http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006"
+
+# Error codes of [MS-OXDSCLI] 2.2.4.1.2.
+INVALID_REQUEST = 600
+PROVIDER_UNAVAILABLE = 601
+NO_SUCH_ADDRESS = 500
+
+MESSAGES = {
+    INVALID_REQUEST: "Invalid Request",
+    PROVIDER_UNAVAILABLE: "Provider is not available",
+    # exchangelib and Outlook recognise this exact sentence.
+    NO_SUCH_ADDRESS: "The e-mail address cannot be found.",
+}
+
+# Outlook reads Encryption; Thunderbird reads only SSL and guesses the rest.
+ENCRYPTION = {"ssl": "SSL", "starttls": "TLS"}
+
+
+class InvalidRequest(ValueError):
+    """The request body is not an Autodiscover request we can answer."""
+
+
+@dataclass(frozen=True)
+class Request:
+    address: str
+    schema: str
+
+
+def parse_request(body: bytes) -> Request:
+    """Read the address and schema from a request body.
+
+    defusedxml refuses DTDs and entities (XML bombs, external entities);
+    the caller caps the body's size before it gets here.
+    """
+    if not body.strip():
+        raise InvalidRequest("empty body")
+    try:
+        root = fromstring(body, forbid_dtd=True)
+    except (ParseError, DefusedXmlException, ValueError) as exc:
+        raise InvalidRequest("not well-formed XML") from exc
+    # Match on local names: some clients omit the request namespace.
+    fields = {_local(el.tag): (el.text or "").strip() for el in root.iter()}
+    if _local(root.tag) != "Autodiscover" or not fields.get("EMailAddress"):
+        raise InvalidRequest("no EMailAddress in the request")
+    return Request(fields["EMailAddress"], fields.get("AcceptableResponseSchema") or OUTLOOK_SCHEMA)
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def outlook_response(settings: Settings, domain: MailDomain, address: str) -> bytes:
+    """The Outlook (2006a) settings response: one Protocol per service."""
+    return render("autodiscover.xml", settings=settings, domain=domain,
+                  address=address, encryption=ENCRYPTION)
+
+
+def mobilesync_response(address: str) -> bytes:
+    """ActiveSync is not offered: say so in the mobilesync format, so the
+    new Outlook falls back to IMAP instead of retrying or guessing."""
+    return render("autodiscover-mobilesync.xml", address=address)
+
+
+def error_response(code: int) -> bytes:
+    """An Autodiscover error document; each gets its own Id and Time."""
+    return render(
+        "autodiscover-error.xml",
+        code=code,
+        message=MESSAGES[code],
+        time=datetime.now(timezone.utc).strftime("%H:%M:%S.%f"),
+        error_id=secrets.randbelow(2**31),
+    )
+
+
+def v1_url(domain: MailDomain, locations: tuple[str, ...], request_host: str) -> str:
+    """Where the POX endpoint lives for `domain`, always over https.
+
+    autodiscover.<domain> when it is one of the app's locations (it has a
+    certificate for that name), else the host the client already reached.
+    """
+    host = f"autodiscover.{domain.name}"
+    return f"https://{host if host in locations else request_host}/autodiscover/autodiscover.xml"
+
+
+def json_redirect(url: str) -> bytes:
+    return json.dumps({"Protocol": "AutodiscoverV1", "Url": url}).encode()
+
+
+def json_error(code: str, message: str) -> bytes:
+    return json.dumps({"ErrorCode": code, "ErrorMessage": message}).encode()

@@ -1,0 +1,66 @@
+"""Domain names and email addresses as clients send them, normalised once.
+
+Every domain inside the app is lower-case ASCII (IDNA/punycode), so a
+Unicode domain and its punycode spelling are the same key everywhere.
+"""
+from __future__ import annotations
+
+import idna
+from email_validator import EmailNotValidError, validate_email
+
+PREFIXES = ("autoconfig.", "autodiscover.")
+
+
+def normalize_domain(raw: str) -> str:
+    """Return the ASCII form of a domain; raise ValueError if it is not one."""
+    name = raw.strip().rstrip(".").lower()
+    if not name or len(name) > 253:
+        raise ValueError("not a domain name")
+    try:
+        # UTS #46 mapping: the same rules browsers and mail clients apply.
+        return idna.encode(name, uts46=True, std3_rules=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError) as exc:
+        raise ValueError("not a domain name") from exc
+
+
+def unicode_domain(ascii_name: str) -> str:
+    """The human spelling of a normalised domain (IDNs shown as Unicode)."""
+    try:
+        return idna.decode(ascii_name)
+    except (idna.IDNAError, UnicodeError):
+        return ascii_name
+
+
+def parse_address(raw: str) -> tuple[str, str]:
+    """Split an email address into (address, ascii domain).
+
+    The address keeps the user's local part and gets the ASCII domain; a
+    malformed address raises ValueError. Existence is never checked: the
+    app must answer the same for every mailbox of a domain.
+    """
+    try:
+        checked = validate_email(raw.strip(), check_deliverability=False,
+                                 globally_deliverable=False, test_environment=True,
+                                 allow_smtputf8=True)
+    except EmailNotValidError as exc:
+        raise ValueError("not an email address") from exc
+    return f"{checked.local_part}@{checked.ascii_domain}", checked.ascii_domain
+
+
+def domain_of_host(host: str) -> str | None:
+    """The mail domain a Host header points at, or None.
+
+    `autoconfig.example.com:443` -> `example.com`; IP literals and junk
+    give None.
+    """
+    if not host or host.startswith("["):
+        return None
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    try:
+        name = normalize_domain(name)
+    except ValueError:
+        return None
+    for prefix in PREFIXES:
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name

@@ -1,0 +1,65 @@
+"""Shared fixtures: a Cloudron-like environment, settings, app and client.
+
+Every test builds its own app from an explicit environment: nothing reads
+os.environ or /app/data, and no global app is mutated.
+"""
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from app.settings import load_settings
+
+# A Cloudron server with three mail domains, one of them an IDN given in
+# Unicode, and the app's alias locations for two of them.
+CLOUDRON_ENV = {
+    "CLOUDRON": "1",
+    "CLOUDRON_APP_DOMAIN": "mailconfig.example.com",
+    "CLOUDRON_APP_ORIGIN": "https://mailconfig.example.com",
+    "CLOUDRON_ALIAS_DOMAINS": "autoconfig.example.com,autodiscover.example.com,"
+                              "autoconfig.example.org,autodiscover.example.org",
+    "CLOUDRON_EMAIL_DOMAINS": "example.com, Example.ORG,bücher.example",
+    "CLOUDRON_EMAIL_DOMAIN": "example.com",
+    "CLOUDRON_EMAIL_SERVER_HOST": "my.example.com",
+    "CLOUDRON_EMAIL_IMAP_SERVER": "mail",
+    "CLOUDRON_EMAIL_IMAP_PORT": "9993",
+    "CLOUDRON_EMAIL_SMTP_SERVER": "mail",
+    "CLOUDRON_EMAIL_SMTP_PORT": "2525",
+}
+
+
+@pytest.fixture
+def config_file(tmp_path):
+    """Write an admin config.toml and return its path."""
+    path = tmp_path / "config.toml"
+
+    def write(text: str) -> str:
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    return write
+
+
+@pytest.fixture
+def make_settings(tmp_path):
+    """Settings from CLOUDRON_ENV plus overrides; no config file unless given."""
+    def build(config_path: str | None = None, **overrides):
+        env = {**CLOUDRON_ENV, **overrides,
+               "AUTOCONFIG_CONFIG_FILE": config_path or str(tmp_path / "absent.toml")}
+        return load_settings({k: v for k, v in env.items() if v is not None})
+    return build
+
+
+@pytest.fixture
+def settings(make_settings):
+    return make_settings()
+
+
+@pytest.fixture
+def app(settings):
+    return create_app({"SETTINGS": settings, "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

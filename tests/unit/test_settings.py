@@ -1,0 +1,105 @@
+import pytest
+
+from app.settings import FROM_CONFIG, FROM_DEFAULT, FROM_ENVIRONMENT, load_settings
+
+
+def test_domains_from_cloudron_are_normalised_and_deduplicated(make_settings):
+    settings = make_settings(CLOUDRON_EMAIL_DOMAINS="example.com, Example.ORG,bücher.example,"
+                                                    "xn--bcher-kva.example,EXAMPLE.com,")
+    assert [d.name for d in settings.domains] == ["example.com", "example.org", "xn--bcher-kva.example"]
+    assert settings.domain("xn--bcher-kva.example").unicode_name == "bücher.example"
+
+
+def test_mail_host_and_locations_come_from_cloudron(settings):
+    assert settings.mail_host == "my.example.com"
+    assert not settings.demo
+    assert "autodiscover.example.org" in settings.locations
+    assert settings.locations[0] == "mailconfig.example.com"
+    assert settings.app_origin == "https://mailconfig.example.com"
+
+
+def test_defaults_match_cloudron_mail_server(settings):
+    assert [(s.protocol, s.host, s.port, s.tls) for s in settings.incoming] == [
+        ("IMAP", "my.example.com", 993, "ssl")]
+    assert [(s.protocol, s.port, s.tls) for s in settings.outgoing] == [("SMTP", 587, "starttls")]
+    assert settings.sources["services.imap.port"] == FROM_DEFAULT
+    assert settings.sources["services.imap.host"] == FROM_ENVIRONMENT
+
+
+def test_internal_mail_ports_are_never_advertised(settings):
+    ports = {s.port for s in settings.services}
+    assert not ports & {9993, 2525}
+    assert "mail" not in {s.host for s in settings.services}
+
+
+def test_no_cloudron_variables_means_demo_environment(tmp_path):
+    settings = load_settings({"AUTOCONFIG_CONFIG_FILE": str(tmp_path / "none.toml"), "PATH": "/bin"})
+    assert settings.demo
+    assert [d.name for d in settings.domains] == ["example.com", "example.org"]
+    assert settings.mail_host == "mail.example.com"
+
+
+def test_one_switch_turns_on_pop3_and_smtps_in_preference_order(make_settings, config_file):
+    settings = make_settings(config_file(
+        "services.pop3.enabled = true\nservices.submissions.enabled = true\n"))
+    assert [(s.protocol, s.port) for s in settings.incoming] == [("IMAP", 993), ("POP3", 995)]
+    # RFC 8314: implicit TLS (465) before STARTTLS (587).
+    assert [(s.port, s.tls) for s in settings.outgoing] == [(465, "ssl"), (587, "starttls")]
+    assert settings.sources["services.pop3.enabled"] == FROM_CONFIG
+
+
+def test_config_file_sets_every_key(make_settings, config_file):
+    settings = make_settings(config_file("""
+documentation_url = "https://wiki.example.com/mail"
+webmail_url = "https://webmail.example.com"
+extra_domains = ["Example.NET"]
+exclude_domains = ["example.org"]
+
+[display_names]
+"example.com" = "Example Mail"
+
+[services.imap]
+host = "imap.example.com"
+port = 1993
+tls = "starttls"
+
+[services.submission]
+enabled = false
+"""))
+    assert [d.name for d in settings.domains] == ["example.com", "xn--bcher-kva.example", "example.net"]
+    assert settings.domain("example.com").display_name == "Example Mail"
+    assert settings.domain("example.net").display_name == "example.net"
+    imap = settings.service("imap")
+    assert (imap.host, imap.port, imap.tls) == ("imap.example.com", 1993, "starttls")
+    assert settings.outgoing == ()
+    assert settings.documentation_url == "https://wiki.example.com/mail"
+    assert settings.webmail_url == "https://webmail.example.com"
+    assert settings.config_error is None
+
+
+@pytest.mark.parametrize("text, message", [
+    ("colour = 1", "colour: unknown key"),
+    ("[services.imap]\nport = 99999", "services.imap.port: must be a port number"),
+    ("[services.imap]\nport = \"993\"", "services.imap.port: must be a port number"),
+    ("[services.imap]\nport = true", "services.imap.port: must be a port number"),
+    ("[services.imap]\ntls = \"plain\"", "services.imap.tls: must be \"ssl\""),
+    ("[services.imap]\nenabled = \"yes\"", "services.imap.enabled: must be true or false"),
+    ("[services.exchange]\nenabled = true", "services.exchange: unknown key"),
+    ("extra_domains = \"example.net\"", "extra_domains: must be a list"),
+    ("extra_domains = [\"not a domain\"]", "extra_domains[0]: is not a domain name"),
+    ("webmail_url = \"ftp://x\"", "webmail_url: must be an http(s) URL"),
+    ("this is = not toml", "not valid TOML"),
+])
+def test_config_errors_name_file_key_and_reason_and_ignore_the_file(make_settings, config_file, text, message):
+    path = config_file("services.pop3.enabled = true\n" + text)
+    settings = make_settings(path)
+    assert settings.config_error.startswith(path + ": ")
+    assert message in settings.config_error
+    assert "\n" not in settings.config_error
+    # Never half-applied: the valid line before the error is ignored too.
+    assert [s.protocol for s in settings.incoming] == ["IMAP"]
+    assert [d.name for d in settings.domains][:2] == ["example.com", "example.org"]
+
+
+def test_missing_config_file_is_not_an_error(settings):
+    assert settings.config_error is None

@@ -1,0 +1,65 @@
+"""Property-based junk at every endpoint: never a 500, never an unescaped echo."""
+import string
+
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+
+
+ENDPOINTS = ["/mail/config-v1.1.xml", "/.well-known/autoconfig/mail/config-v1.1.xml",
+             "/autodiscover/autodiscover.xml", "/Autodiscover/Autodiscover.xml",
+             "/autodiscover/autodiscover.json", "/autodiscover/autodiscover.json/v1.0/",
+             "/healthz", "/"]
+# Markup that would be dangerous if it came back unescaped.
+MARKUP = st.sampled_from(["<script>x</script>", "\"><img src=x>", "]]><x/>", "&lt;", "<!--", "'\""])
+JUNK = st.one_of(st.text(max_size=80), MARKUP,
+                 st.builds(lambda a, b: a + b, MARKUP, st.just("@example.com")))
+HOSTS = st.one_of(st.sampled_from(["autoconfig.example.com", "autodiscover.example.org",
+                                   "xn--bcher-kva.example", "[::1]:80", ""]),
+                  st.text(alphabet=string.printable, max_size=40))
+common = hypothesis_settings(max_examples=150, deadline=None,
+                             suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def assert_safe(response, *inputs):
+    assert response.status_code < 500, response.data[:300]
+    assert response.status_code not in (301, 302, 303, 307, 308)
+    for value in inputs:
+        if any(c in value for c in "<>\"'&") and len(value) > 2:
+            assert value.encode("utf-8", "surrogatepass") not in response.data
+
+
+@common
+@given(path=st.sampled_from(ENDPOINTS), suffix=JUNK, query=st.dictionaries(JUNK, JUNK, max_size=4),
+       host=HOSTS, method=st.sampled_from(["GET", "POST", "HEAD", "OPTIONS"]))
+def test_junk_paths_queries_and_hosts(app, path, suffix, query, host, method):
+    client = app.test_client()
+    headers = {"Host": host} if all(32 < ord(c) < 127 for c in host) else {}
+    response = client.open(path + suffix.replace("?", "").replace("#", ""), method=method,
+                           query_string=query, headers=headers)
+    assert_safe(response, suffix, host, *query.keys(), *query.values())
+
+
+@common
+@given(address=JUNK, schema=st.one_of(JUNK, st.sampled_from([
+    "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a",
+    "http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006"])))
+def test_junk_inside_well_formed_autodiscover_requests(app, address, schema):
+    from xml.sax.saxutils import escape
+    body = (f"<Autodiscover><Request><EMailAddress>{escape(address)}</EMailAddress>"
+            f"<AcceptableResponseSchema>{escape(schema)}</AcceptableResponseSchema>"
+            f"</Request></Autodiscover>").encode("utf-8", "surrogatepass")
+    response = app.test_client().post("/autodiscover/autodiscover.xml", data=body)
+    assert response.status_code == 200
+    assert_safe(response, address, schema)
+
+
+@common
+@given(body=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(
+    lambda t: t.encode("utf-16") if len(t) % 2 else t.encode("latin-1", "replace"))),
+    content_type=st.sampled_from(["text/xml", "application/json", "multipart/form-data; boundary=x",
+                                  "application/x-www-form-urlencoded", "text/xml; charset=ebcdic"]))
+def test_junk_bodies_and_encodings(app, body, content_type):
+    client = app.test_client()
+    for path in ["/autodiscover/autodiscover.xml", "/mail/config-v1.1.xml", "/autodiscover/autodiscover.json"]:
+        response = client.post(path, data=body, content_type=content_type)
+        assert_safe(response)
+
