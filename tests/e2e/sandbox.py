@@ -101,9 +101,10 @@ def bwrap_command(data_dir: Path, etc_dir: Path) -> list[str]:
     python_home = Path(sys.base_prefix).resolve()
     args += ["--perms", "0755", "--tmpfs", "/root"]
     if python_home.is_relative_to("/root"):
-        top = Path("/root", python_home.relative_to("/root").parts[0])
-        args += ["--ro-bind", str(top), str(top)]
-    args += ["--remount-ro", "/root"]
+        args += _visible(Path("/root", python_home.relative_to("/root").parts[0]))
+    # The venv's scripts name its python by the venv's own path (which may be
+    # under /tmp or /root): keep it reachable there too, read-only.
+    args += _visible(Path(sys.prefix)) + ["--remount-ro", "/root"]
     args += ["--perms", "0755", "--tmpfs", "/app/code"]
     for source, target in image_files():
         args += ["--ro-bind", str(source), target]
@@ -113,6 +114,16 @@ def bwrap_command(data_dir: Path, etc_dir: Path) -> list[str]:
              "--ro-bind", str(etc_dir / "group"), "/etc/group",
              "--remount-ro", "/", "--chdir", "/app/code", "/app/code/start.sh"]
     return args
+
+
+def _visible(path: Path) -> list[str]:
+    """Bind a host directory read-only at its own path; parents that bwrap has
+    to create inside a tmpfs get 0755 (bwrap's default, 0700, would hide it)."""
+    args = []
+    for parent in reversed(path.parents):
+        if any(parent.is_relative_to(tmpfs) and parent != Path(tmpfs) for tmpfs in ("/tmp", "/root")):
+            args += ["--perms", "0755", "--dir", str(parent)]
+    return args + ["--ro-bind", str(path), str(path)]
 
 
 def _users(folder: Path) -> Path:
