@@ -63,7 +63,8 @@ class Sandbox:
         if pids:
             os.kill(pids[0], signal.SIGTERM)
         try:
-            self.process.wait(timeout=15)
+            # gunicorn may wait out graceful_timeout (10 s) for a booting worker.
+            self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
