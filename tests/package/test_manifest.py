@@ -57,7 +57,7 @@ def test_real_validator_rejects_a_broken_copy(tmp_path, what):
     assert result[stage]
 
 
-def test_validator_rejects_an_image_name_outside_the_app_id(tmp_path):
+def test_validator_rejects_an_image_name_outside_the_app_id():
     code, result = validate(MANIFEST, "cloudron/someone.else:1.0.0")
     assert code == 1 and "cloudron/appid" in result["appstore"]
 
