@@ -55,4 +55,6 @@ def gunicorn(env: dict[str, str], port: int | None = None):
         yield base, process, log_path
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        # A SIGTERM that lands while a worker is still booting makes gunicorn
+        # wait out graceful_timeout (10 s) for it: allow for that.
+        process.wait(timeout=20)
