@@ -39,7 +39,7 @@ UNSIGNED_BECAUSE = {
 def page():
     status, error = 200, None
     address = None
-    domain = asked_domain() or host_domain()
+    domain = _asked_domain() or host_domain()
     typed = request.args.get("emailaddress", "").strip()
     if typed:
         try:
@@ -71,7 +71,7 @@ def page():
     return Response(html, status, content_type="text/html; charset=utf-8")
 
 
-def asked_domain() -> MailDomain | None:
+def _asked_domain() -> MailDomain | None:
     try:
         return settings().domain(normalize_domain(request.args.get("domain", "")))
     except ValueError:
@@ -93,8 +93,8 @@ def _form_fields() -> dict[str, str]:
     fields = {}
     if request.args.get("lang") in LANGUAGES:
         fields["lang"] = request.args["lang"]
-    if asked_domain():
-        fields["domain"] = asked_domain().name
+    if _asked_domain():
+        fields["domain"] = _asked_domain().name
     return fields
 
 
