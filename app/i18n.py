@@ -2,7 +2,7 @@
 
 Strings are marked with gettext in templates and views; translations live
 in app/translations/<lang>/LC_MESSAGES/messages.po and are compiled to .mo
-by `make translations` (the build does the same). Only pages use gettext,
+by `make translations` (an image build must do the same). Only pages use gettext,
 so the discovery endpoints never pick a language.
 """
 from __future__ import annotations

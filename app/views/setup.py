@@ -37,8 +37,7 @@ UNSIGNED_BECAUSE = {
 
 @bp.get("/")
 def page():
-    status, error = 200, None
-    address = None
+    status, error, address = 200, None, None
     domain = _asked_domain() or host_domain()
     typed = request.args.get("emailaddress", "").strip()
     if typed:
@@ -47,12 +46,11 @@ def page():
         except ValueError:
             status, error = 400, _("This is not an email address. Check it and try again.")
         else:
-            if settings().domain(name) is None:
-                status, error = 404, _("This server publishes no mail settings for %(domain)s.",
-                                       domain=unicode_domain(name))
-                address = None
-            else:
+            if settings().domain(name):
                 domain = settings().domain(name)
+            else:
+                status, error, address = 404, _("This server publishes no mail settings for %(domain)s.",
+                                                domain=unicode_domain(name)), None
     html = render_template(
         "setup.html",
         lang=language(),
