@@ -5,16 +5,19 @@ VENV := .venv
 PYTHON ?= python3
 PORT ?= 8000
 # Debian packages the test suite drives for real (see README, "Tests").
-SYSTEM_PACKAGES := nginx-light bubblewrap chromium chromium-driver dnsmasq-base wrk gosu openssl
+SYSTEM_PACKAGES := nginx-light bubblewrap chromium chromium-driver dnsmasq-base wrk gosu openssl zbar-tools
 # Node runs Cloudron's manifest validator; some nodejs builds bundle npm, Debian's does not.
 SYSTEM_PACKAGES += nodejs $(if $(shell command -v npm),,npm)
 
-.PHONY: run test system-deps clean
+# Compiled page translations (.mo, not committed) next to their .po sources.
+TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
 
-run: $(VENV)/.installed
+.PHONY: run test system-deps clean translations messages
+
+run: $(VENV)/.installed translations
 	BIND=127.0.0.1:$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
-test: $(VENV)/.installed system-deps node_modules/.installed
+test: $(VENV)/.installed system-deps node_modules/.installed translations
 	$(VENV)/bin/python -m pytest
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -26,6 +29,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 node_modules/.installed: package.json package-lock.json | system-deps
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+translations: $(TRANSLATIONS)
+
+%.mo: %.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -i $< -o $@
+
+# After changing page strings: collect them and merge them into every .po.
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -q -F babel.cfg -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-location --width 100 --ignore-obsolete
 
 # apt-get only when a package is missing, so a warm machine starts at once.
 system-deps:

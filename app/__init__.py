@@ -8,8 +8,10 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import i18n
 from .documents import Documents
 from .settings import Settings, load_settings
+from .signing import load_signer
 
 log = logging.getLogger("autoconfig")
 
@@ -33,9 +35,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _log_start(settings)
 
     app.extensions["documents"] = Documents(settings)
+    app.extensions["signer"] = signer = load_signer(settings.tls_cert_file, settings.tls_key_file)
+    if signer.signs:
+        log.info("Apple profiles are signed as %s", signer.name)
+    else:
+        log.warning("Apple profiles are unsigned: %s", signer.detail)
 
     from .views import discovery
     app.register_blueprint(discovery.bp)
+    i18n.init_app(app)
+    from .views import mobileconfig, setup
+    app.register_blueprint(mobileconfig.bp)
+    app.register_blueprint(setup.bp)
     app.register_error_handler(HTTPException, _plain_error)
 
     # One trusted hop: Cloudron's nginx sets X-Forwarded-Proto/-Host/-For.

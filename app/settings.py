@@ -15,6 +15,11 @@ from .names import normalize_domain, unicode_domain
 
 DEFAULT_CONFIG_FILE = "/app/data/config.toml"
 CONFIG_FILE_VARIABLE = "AUTOCONFIG_CONFIG_FILE"
+# The tls addon's certificate (with its chain) and key, used to sign Apple profiles.
+DEFAULT_TLS_CERT_FILE = "/etc/certs/tls_cert.pem"
+DEFAULT_TLS_KEY_FILE = "/etc/certs/tls_key.pem"
+TLS_CERT_VARIABLE = "AUTOCONFIG_TLS_CERT_FILE"
+TLS_KEY_VARIABLE = "AUTOCONFIG_TLS_KEY_FILE"
 
 IMPLICIT_TLS = "ssl"
 STARTTLS = "starttls"
@@ -93,6 +98,9 @@ class Settings:
     demo: bool = False
     config_file: str = DEFAULT_CONFIG_FILE
     config_error: str | None = None
+    tls_cert_file: str = DEFAULT_TLS_CERT_FILE
+    tls_key_file: str = DEFAULT_TLS_KEY_FILE
+    setup_page_domains: tuple[str, ...] = ()   # the admin's subset; () = all
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
     _by_name: Mapping[str, MailDomain] = field(default_factory=dict, init=False,
                                                repr=False, compare=False)
@@ -119,6 +127,14 @@ class Settings:
 
     def service(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)
+
+    @property
+    def setup_domains(self) -> tuple[MailDomain, ...]:
+        """The domains the setup page lists on a host that is not a mail
+        domain: the admin's choice among those served, else all of them."""
+        if not self.setup_page_domains:
+            return self.domains
+        return tuple(d for n in self.setup_page_domains if (d := self.domain(n)))
 
 
 class ConfigError(ValueError):
@@ -176,7 +192,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         values.update(override)
         services.append(Service(name=name, protocol=protocol, **values))
 
-    for key in ("documentation_url", "webmail_url"):
+    for key in ("documentation_url", "webmail_url", "setup_page_domains"):
         sources[key] = FROM_CONFIG if key in config else FROM_DEFAULT
 
     return Settings(
@@ -192,6 +208,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         demo=demo,
         config_file=config_file,
         config_error=config_error,
+        tls_cert_file=environ.get(TLS_CERT_VARIABLE) or DEFAULT_TLS_CERT_FILE,
+        tls_key_file=environ.get(TLS_KEY_VARIABLE) or DEFAULT_TLS_KEY_FILE,
+        setup_page_domains=config.get("setup_page_domains", ()),
         sources=sources,
     )
 
@@ -305,5 +324,6 @@ CONFIG_SCHEMA: dict[str, Callable[[str, Any], Any]] = {
     "extra_domains": _domain_list,
     "exclude_domains": _domain_list,
     "display_names": _display_names,
+    "setup_page_domains": _domain_list,
     "services": _table({name: _table(SERVICE_SCHEMA) for name, *_ in DEFAULT_SERVICES}),
 }

@@ -42,9 +42,11 @@ def config_file(tmp_path):
 
 @pytest.fixture
 def make_settings(tmp_path):
-    """Settings from CLOUDRON_ENV plus overrides; no config file unless given."""
+    """Settings from CLOUDRON_ENV plus overrides; no config file unless given,
+    no certificate to sign profiles with unless given."""
     def build(config_path: str | None = None, **overrides):
-        env = {**CLOUDRON_ENV, **overrides,
+        env = {**CLOUDRON_ENV, "AUTOCONFIG_TLS_CERT_FILE": str(tmp_path / "absent-cert.pem"),
+               "AUTOCONFIG_TLS_KEY_FILE": str(tmp_path / "absent-key.pem"), **overrides,
                "AUTOCONFIG_CONFIG_FILE": config_path or str(tmp_path / "absent.toml")}
         return load_settings({k: v for k, v in env.items() if v is not None})
     return build
@@ -63,3 +65,10 @@ def app(settings):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def test_ca(tmp_path_factory):
+    """A test root CA and intermediate (tests/pki.py); `.issue()` makes leaves."""
+    from tests.pki import make_ca
+    return make_ca(tmp_path_factory.mktemp("pki"))

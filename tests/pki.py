@@ -6,6 +6,7 @@ both TLS clients and signed Apple profiles need it to verify.
 from __future__ import annotations
 
 import datetime
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,3 +84,17 @@ def _ca_usage() -> x509.KeyUsage:
     return x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
                          content_commitment=False, key_encipherment=False, data_encipherment=False,
                          key_agreement=False, encipher_only=False, decipher_only=False)
+
+
+def cms_verify(signed: bytes, root: Path, folder: Path) -> subprocess.CompletedProcess:
+    """What an Apple device does with a signed profile: check the signature
+    and the chain up to a trusted root; the content goes to folder/content.
+
+    Only the root is given, so the intermediate must come from inside the
+    file. `-purpose any` because the tls addon's certificate is a TLS server
+    certificate, not an S/MIME one; Apple devices accept it for profiles.
+    """
+    (folder / "signed.der").write_bytes(signed)
+    return subprocess.run(["openssl", "cms", "-verify", "-inform", "DER", "-in", str(folder / "signed.der"),
+                           "-CAfile", str(root), "-purpose", "any", "-out", str(folder / "content")],
+                          capture_output=True)

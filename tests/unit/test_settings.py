@@ -88,6 +88,8 @@ enabled = false
     ("extra_domains = \"example.net\"", "extra_domains: must be a list"),
     ("extra_domains = [\"not a domain\"]", "extra_domains[0]: is not a domain name"),
     ("webmail_url = \"ftp://x\"", "webmail_url: must be an http(s) URL"),
+    ("setup_page_domains = \"example.com\"", "setup_page_domains: must be a list"),
+    ("setup_page_domains = [\"example.com\", 3]", "setup_page_domains[1]: is not a domain name"),
     ("this is = not toml", "not valid TOML"),
 ])
 def test_config_errors_name_file_key_and_reason_and_ignore_the_file(make_settings, config_file, text, message):
@@ -103,3 +105,19 @@ def test_config_errors_name_file_key_and_reason_and_ignore_the_file(make_setting
 
 def test_missing_config_file_is_not_an_error(settings):
     assert settings.config_error is None
+
+
+def test_setup_page_lists_the_admins_served_domains_in_the_admins_order(make_settings, config_file, settings):
+    assert [d.name for d in settings.setup_domains] == ["example.com", "example.org", "xn--bcher-kva.example"]
+    chosen = make_settings(config_file('setup_page_domains = ["Bücher.example", "gone.example", "example.com"]\n'))
+    # A domain the mail server no longer serves is left out, not an error:
+    # the environment changes at every restart, the file does not.
+    assert [d.name for d in chosen.setup_domains] == ["xn--bcher-kva.example", "example.com"]
+    assert chosen.sources["setup_page_domains"] == FROM_CONFIG
+
+
+def test_signing_certificate_paths_default_to_the_tls_addon_and_can_be_moved(make_settings):
+    settings = make_settings(AUTOCONFIG_TLS_CERT_FILE=None, AUTOCONFIG_TLS_KEY_FILE=None)
+    assert (settings.tls_cert_file, settings.tls_key_file) == ("/etc/certs/tls_cert.pem", "/etc/certs/tls_key.pem")
+    moved = make_settings(AUTOCONFIG_TLS_CERT_FILE="/run/c.pem", AUTOCONFIG_TLS_KEY_FILE="/run/k.pem")
+    assert (moved.tls_cert_file, moved.tls_key_file) == ("/run/c.pem", "/run/k.pem")

@@ -2,12 +2,14 @@
 import string
 
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from lxml import html
+from markupsafe import escape
 
 
 ENDPOINTS = ["/mail/config-v1.1.xml", "/.well-known/autoconfig/mail/config-v1.1.xml",
              "/autodiscover/autodiscover.xml", "/Autodiscover/Autodiscover.xml",
              "/autodiscover/autodiscover.json", "/autodiscover/autodiscover.json/v1.0/",
-             "/healthz", "/"]
+             "/healthz", "/", "/mobileconfig"]
 # Markup that would be dangerous if it came back unescaped.
 MARKUP = st.sampled_from(["<script>x</script>", "\"><img src=x>", "]]><x/>", "&lt;", "<!--", "'\""])
 JUNK = st.one_of(st.text(max_size=80), MARKUP,
@@ -19,12 +21,41 @@ common = hypothesis_settings(max_examples=150, deadline=None,
                              suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
+# Everything the setup page's own markup uses: anything else was injected.
+PAGE_TAGS = {"html", "head", "meta", "title", "link", "body", "main", "div", "nav", "ul", "ol", "li", "a",
+             "h1", "h2", "h3", "p", "form", "label", "input", "button", "section", "table", "thead",
+             "tbody", "tr", "th", "td", "br", "span", "dl", "dt", "dd", "strong", "figure", "figcaption",
+             "svg", "g", "path"}
+PAGE_ATTRIBUTES = {"lang", "charset", "name", "content", "rel", "href", "class", "id", "aria-label",
+                   "hreflang", "aria-current", "method", "action", "for", "type", "inputmode",
+                   "autocomplete", "autocapitalize", "spellcheck", "value", "placeholder", "aria-invalid",
+                   "aria-describedby", "role", "aria-labelledby", "scope", "width", "height", "transform",
+                   "fill", "d", "stroke", "data-label"}
+
+
+def assert_no_markup_injected(body):
+    """In HTML, input shows up escaped (`<` as `&lt;`), so a substring test
+    cannot tell reflection from escaping: look for elements, comments or
+    attributes the page does not have instead."""
+    for element in html.fromstring(body).iter():
+        assert isinstance(element.tag, str) and element.tag in PAGE_TAGS, element
+        assert set(element.attrib) <= PAGE_ATTRIBUTES, element.attrib
+
+
 def assert_safe(response, *inputs):
     assert response.status_code < 500, response.data[:300]
     assert response.status_code not in (301, 302, 303, 307, 308)
+    if response.content_type.startswith("text/html") and response.data:
+        assert_no_markup_injected(response.data)
+        return
+    # An escaped echo ("a&b" as "a&amp;b") contains the raw text: drop the
+    # escaped forms first, then nothing raw may be left.
+    body = response.data
+    for value in inputs:
+        body = body.replace(str(escape(value)).encode("utf-8", "surrogatepass"), b"")
     for value in inputs:
         if any(c in value for c in "<>\"'&") and len(value) > 2:
-            assert value.encode("utf-8", "surrogatepass") not in response.data
+            assert value.encode("utf-8", "surrogatepass") not in body
 
 
 @common
@@ -63,3 +94,16 @@ def test_junk_bodies_and_encodings(app, body, content_type):
         response = client.post(path, data=body, content_type=content_type)
         assert_safe(response)
 
+
+
+@common
+@given(path=st.sampled_from(["/", "/mobileconfig"]),
+       query=st.dictionaries(st.sampled_from(["emailaddress", "domain", "lang"]), JUNK, max_size=3),
+       host=HOSTS, language=st.one_of(st.text(max_size=30), st.sampled_from(["fr", "fr-CA,en;q=0.5", "*", "en;q=x"])))
+def test_junk_in_the_setup_page_and_profile_parameters(app, path, query, host, language):
+    headers = {"Host": host} if all(32 < ord(c) < 127 for c in host) else {}
+    if all(32 <= ord(c) < 127 for c in language):
+        headers["Accept-Language"] = language
+    response = app.test_client().get(path, query_string=query, headers=headers)
+    assert_safe(response, *query.values())
+    assert response.content_type.startswith(("text/html", "text/plain", "application/x-apple-aspen-config"))
