@@ -28,7 +28,7 @@ from .servers import REPO, wait_for_health
 HTTP_PORT = 8000
 CLOUDRON_UID = 1000     # the base image's `cloudron` user
 # Host paths the sandbox re-creates itself instead of binding them.
-NOT_BOUND = {"proc", "dev", "tmp", "run", "root", "app"}
+NOT_BOUND = {"proc", "dev", "tmp", "run", "root", "app", "etc"}
 
 # A Cloudron server with three mail domains (one an IDN) whose admin gave this
 # app the autoconfig. and autodiscover. alias locations of every one of them.
@@ -86,15 +86,9 @@ def random_loopback() -> str:
     return f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}"
 
 
-def bwrap_command(data_dir: Path, etc_dir: Path) -> list[str]:
+def bwrap_command(data_dir: Path, etc_dir: Path, certs_dir: Path | None = None) -> list[str]:
     args = ["bwrap", "--unshare-pid", "--unshare-ipc", "--as-pid-1", "--die-with-parent"]
-    for entry in sorted(Path("/").iterdir()):
-        if entry.name in NOT_BOUND:
-            continue
-        if entry.is_symlink():
-            args += ["--symlink", os.readlink(entry), str(entry)]
-        else:
-            args += ["--ro-bind", str(entry), str(entry)]
+    args += _as_is(e for e in Path("/").iterdir() if e.name not in NOT_BOUND)
     args += ["--dev", "/dev", "--proc", "/proc",
              "--perms", "1777", "--tmpfs", "/tmp", "--perms", "0755", "--tmpfs", "/run"]
     # The virtualenv's interpreter may live under /root (pyenv), which is 0700:
@@ -110,10 +104,27 @@ def bwrap_command(data_dir: Path, etc_dir: Path) -> list[str]:
     for source, target in image_files():
         args += ["--ro-bind", str(source), target]
     args += ["--ro-bind", sys.prefix, "/app/code/venv", "--remount-ro", "/app/code",
-             "--bind", str(data_dir), "/app/data",
-             "--ro-bind", str(etc_dir / "passwd"), "/etc/passwd",
-             "--ro-bind", str(etc_dir / "group"), "/etc/group",
-             "--remount-ro", "/", "--chdir", "/app/code", "/app/code/start.sh"]
+             "--bind", str(data_dir), "/app/data"]
+    # /etc: the host's, but with the sandbox's own users and, where the tls
+    # addon would mount them, the certificates (a tmpfs holds the mount points).
+    args += ["--perms", "0755", "--tmpfs", "/etc"]
+    args += _as_is(e for e in Path("/etc").iterdir() if e.name not in {"passwd", "group", "certs"})
+    args += ["--ro-bind", str(etc_dir / "passwd"), "/etc/passwd",
+             "--ro-bind", str(etc_dir / "group"), "/etc/group"]
+    if certs_dir is not None:
+        args += ["--ro-bind", str(certs_dir), "/etc/certs"]
+    args += ["--remount-ro", "/etc", "--remount-ro", "/", "--chdir", "/app/code", "/app/code/start.sh"]
+    return args
+
+
+def _as_is(entries) -> list[str]:
+    """Bind host entries read-only where they are; symlinks stay symlinks."""
+    args = []
+    for entry in sorted(entries):
+        if entry.is_symlink():
+            args += ["--symlink", os.readlink(entry), str(entry)]
+        else:
+            args += ["--ro-bind", str(entry), str(entry)]
     return args
 
 
@@ -138,11 +149,13 @@ def _users(folder: Path) -> Path:
 
 
 @contextmanager
-def cloudron_runtime(data_dir: Path, work_dir: Path, env: dict[str, str] | None = None):
+def cloudron_runtime(data_dir: Path, work_dir: Path, env: dict[str, str] | None = None,
+                     certs_dir: Path | None = None):
     """Run start.sh in the sandbox as root; yield a Sandbox once /healthz answers.
 
     `data_dir` is the app's /app/data (pass the same one again for a restart);
-    `work_dir` holds the sandbox's passwd/group and the log.
+    `work_dir` holds the sandbox's passwd/group and the log; `certs_dir`, if
+    given, is mounted at /etc/certs as the tls addon does.
     """
     address = random_loopback()
     etc_dir = _users(work_dir / "etc")
@@ -151,7 +164,7 @@ def cloudron_runtime(data_dir: Path, work_dir: Path, env: dict[str, str] | None 
                "HOME": "/root", "LANG": "C.UTF-8",
                **(RUNTIME_ENV if env is None else env), "BIND": f"{address}:{HTTP_PORT}"}
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(bwrap_command(data_dir, etc_dir), env=environ,
+        process = subprocess.Popen(bwrap_command(data_dir, etc_dir, certs_dir), env=environ,
                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     sandbox = Sandbox(address, f"http://{address}:{HTTP_PORT}", process, log_path)
     try:

@@ -7,6 +7,8 @@ import re
 import pytest
 import requests
 
+from tests.pki import cms_verify
+
 from .sandbox import CLOUDRON_UID, REPO, cloudron_runtime, ids_of, pss_kib
 
 MANIFEST = json.loads((REPO / "CloudronManifest.json").read_text())
@@ -70,3 +72,23 @@ def test_gunicorn_tree_fits_the_manifest_memory_limit_with_headroom(data_dir, tm
         total_kib = sum(pss_kib(pid) for pid in sandbox.gunicorn_pids())
     # Half the limit at most: room for more workers, page cache and growth.
     assert total_kib * 1024 * 2 <= MANIFEST["memoryLimit"], f"PSS {total_kib} KiB"
+
+
+def test_tls_addon_key_readable_only_by_root_still_signs_profiles(data_dir, tmp_path, test_ca):
+    # Cloudron mounts the certificate at /etc/certs; the key may be root's alone,
+    # while the server runs as cloudron: start.sh must hand it over.
+    leaf = test_ca.issue(["mailconfig.example.com"], stem="tls")
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    (certs / "tls_cert.pem").write_bytes(leaf.cert.read_bytes())
+    (certs / "tls_key.pem").write_bytes(leaf.key.read_bytes())
+    (certs / "tls_key.pem").chmod(0o600)
+    with cloudron_runtime(data_dir, tmp_path, certs_dir=certs) as sandbox:
+        response = requests.get(sandbox.base_url + "/mobileconfig", params={"emailaddress": "jane@example.com"},
+                                headers={"Host": "autoconfig.example.com"}, timeout=5)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/x-apple-aspen-config"
+    verified = cms_verify(response.content, test_ca.root, tmp_path)
+    assert verified.returncode == 0, verified.stderr
+    assert b"com.apple.mail.managed" in (tmp_path / "content").read_bytes()
+    assert not TROUBLE.search(sandbox.log_path.read_text())
