@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any, Mapping
 
 from flask import Flask, Response
@@ -34,8 +35,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.extensions["documents"] = Documents(settings)
 
-    from .views import discovery
+    from .views import admin, discovery
     app.register_blueprint(discovery.bp)
+    admin.init_app(app, os.environ if app.config["ENVIRON"] is None else app.config["ENVIRON"])
     app.register_error_handler(HTTPException, _plain_error)
 
     # One trusted hop: Cloudron's nginx sets X-Forwarded-Proto/-Host/-For.

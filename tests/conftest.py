@@ -63,3 +63,12 @@ def app(settings):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def dns_server():
+    """dnsmasq on a random loopback address serving the test zone of tests/dns_server.py."""
+    from tests.dns_server import DnsServer, dnsmasq, random_loopback, zone_options
+    web = random_loopback()
+    with dnsmasq(zone_options(web)) as address:
+        yield DnsServer(address, web)
