@@ -15,7 +15,7 @@ import struct
 import time
 from dataclasses import dataclass
 
-CAPACITY = 200
+CAPACITY = 100
 DOMAIN_BYTES = 80
 # time, HTTP status, endpoint index, family index, domain (ASCII, NUL padded)
 SLOT = struct.Struct(f"<dHBB{DOMAIN_BYTES}s")

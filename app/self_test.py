@@ -7,6 +7,7 @@ against the system's trust store (OpenSSL's SSL_CERT_FILE overrides it).
 """
 from __future__ import annotations
 
+import functools
 import json
 import ssl
 import time
@@ -83,13 +84,19 @@ def run(work: Iterable[tuple[Probe, tuple[str, ...]]]) -> list[Result]:
     work = list(work)
     if not work:
         return []
-    context = ssl.create_default_context()
+    context = tls_context()
     pool = ThreadPoolExecutor(max_workers=min(THREADS, len(work)), thread_name_prefix="self-test")
     futures = [pool.submit(fetch, probe, addresses, context) for probe, addresses in work]
     done, _ = wait(futures, timeout=2 * TIMEOUT + 1)
     pool.shutdown(wait=False, cancel_futures=True)
     return [future.result() if future in done else _failed(probe, None, "timed out")
             for future, (probe, _) in zip(futures, work)]
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """Loading the trust store takes tens of milliseconds: once per process."""
+    return ssl.create_default_context()
 
 
 def fetch(probe: Probe, addresses: tuple[str, ...], context: ssl.SSLContext) -> Result:
