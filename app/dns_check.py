@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
@@ -78,7 +79,9 @@ class Resolver:
                 results[query] = hit[1] if hit and hit[0] > now else None
         todo = [query for query, result in results.items() if result is None]
         if todo:
-            fresh = asyncio.run(self._query_all(todo))
+            # A thread of its own: the caller may already run an event loop.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dns-check") as thread:
+                fresh = thread.submit(asyncio.run, self._query_all(todo)).result()
             results.update(fresh)
             with self._lock:
                 if len(self._cache) + len(fresh) > CACHE_ENTRIES:
