@@ -3,11 +3,13 @@
 from the test PKI, dnsmasq answering for the test zone (the app resolves its
 own names through it, as the DNS checks do), headless Chromium for the page."""
 import json
+import ssl
 
 import pytest
 import requests
 import urllib3
 
+from app import self_test
 from tests.conftest import CLOUDRON_ENV
 from tests.pki import make_ca
 
@@ -96,3 +98,16 @@ def test_demo_environment_from_a_proxy_is_refused_by_real_gunicorn(tmp_path, dns
         refused = requests.get(base + "/admin", headers={"X-Forwarded-For": "198.51.100.4"})
         assert refused.status_code == 403
         assert refused.headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
+def test_self_test_says_when_the_server_reached_names_other_mail_servers(server, make_settings):
+    # An app expecting another mail host asks the running server (which
+    # serves my.example.com): every document must be flagged, not passed.
+    address, ca, _ = server
+    expecting = make_settings(CLOUDRON_EMAIL_SERVER_HOST="mail.example.net")
+    context = ssl.create_default_context(cafile=str(ca.root))
+    for probe in self_test.probes(expecting, expecting.domain("example.com"))[:2]:
+        result = self_test.fetch(probe, (address,), context)
+        assert (result.status, result.parses, result.right_server, result.ok) == (200, True, False, False)
+        assert result.detail == ("names my.example.com:587, my.example.com:993, "
+                                 "expected mail.example.net:587, mail.example.net:993")
