@@ -66,4 +66,6 @@ def gunicorn(env: dict[str, str], port: int | None = None, host: str = "127.0.0.
         yield base, process, log_path
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        # Past graceful_timeout (10 s): a worker that gunicorn spawns while
+        # handling SIGTERM is only killed once that runs out.
+        process.wait(timeout=15)
