@@ -6,18 +6,25 @@ PYTHON ?= python3
 PORT ?= 8000
 # Debian packages the test suite drives for real (see README, "Tests").
 SYSTEM_PACKAGES := nginx-light bubblewrap chromium chromium-driver dnsmasq-base wrk gosu openssl
+# Node runs Cloudron's manifest validator; some nodejs builds bundle npm, Debian's does not.
+SYSTEM_PACKAGES += nodejs $(if $(shell command -v npm),,npm)
 
 .PHONY: run test system-deps clean
 
 run: $(VENV)/.installed
 	BIND=127.0.0.1:$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
-test: $(VENV)/.installed system-deps
+test: $(VENV)/.installed system-deps node_modules/.installed
 	$(VENV)/bin/python -m pytest
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Cloudron's own manifest validator, pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json | system-deps
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # apt-get only when a package is missing, so a warm machine starts at once.
@@ -29,4 +36,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis node_modules

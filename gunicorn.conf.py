@@ -31,3 +31,7 @@ forwarded_allow_ips = "*"
 # Logs go to stdout/stderr: Cloudron collects them, there are no log files.
 accesslog = "-" if os.environ.get("ACCESS_LOG", "1") == "1" else None
 errorlog = "-"
+
+# gunicorn's control socket (for `gunicornc`) would go in $HOME, which is
+# read-only on Cloudron; nothing here uses it.
+control_socket_disable = True

@@ -66,6 +66,6 @@ def gunicorn(env: dict[str, str], port: int | None = None, host: str = "127.0.0.
         yield base, process, log_path
     finally:
         process.terminate()
-        # Past graceful_timeout (10 s): a worker that gunicorn spawns while
-        # handling SIGTERM is only killed once that runs out.
-        process.wait(timeout=15)
+        # A SIGTERM that lands while a worker is still booting makes gunicorn
+        # wait out graceful_timeout (10 s) for it: allow for that.
+        process.wait(timeout=20)

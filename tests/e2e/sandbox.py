@@ -1,0 +1,213 @@
+"""Cloudron's app runtime re-created with bubblewrap (Debian `bwrap`).
+
+What a Cloudron app container gets, and so what the sandbox gives start.sh:
+a read-only root, the image's files at /app/code (exactly what the Dockerfile
+COPYs, plus a virtualenv at /app/code/venv), a writable /app/data, tmpfs /tmp
+and /run, a `cloudron` user, the CLOUDRON_* environment, and root as the
+starting user so that start.sh's drop to `cloudron` is exercised.
+
+The sandbox shares the host's network: gunicorn's BIND is moved to a random
+127.x.y.z address so that parallel test runs never clash on port 8000.
+"""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.conftest import CLOUDRON_ENV
+
+from .servers import REPO, wait_for_health
+
+HTTP_PORT = 8000
+CLOUDRON_UID = 1000     # the base image's `cloudron` user
+# Host paths the sandbox re-creates itself instead of binding them.
+NOT_BOUND = {"proc", "dev", "tmp", "run", "root", "app"}
+
+# A Cloudron server with three mail domains (one an IDN) whose admin gave this
+# app the autoconfig. and autodiscover. alias locations of every one of them.
+RUNTIME_ENV = {
+    **CLOUDRON_ENV,
+    "CLOUDRON_ALIAS_DOMAINS": ",".join(f"{service}.{domain}" for domain in
+                                       ("example.com", "example.org", "xn--bcher-kva.example")
+                                       for service in ("autoconfig", "autodiscover")),
+    "CLOUDRON_API_ORIGIN": "https://my.example.com",
+    "CLOUDRON_WEBADMIN_ORIGIN": "https://my.example.com",
+    "CLOUDRON_PROXY_IP": "172.18.0.1",
+}
+
+
+@dataclass
+class Sandbox:
+    address: str          # the loopback address gunicorn listens on, port HTTP_PORT
+    base_url: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def gunicorn_pids(self) -> list[int]:
+        """The gunicorn master first, then its workers (host pids)."""
+        # Below bwrap itself (whose own arguments mention gunicorn.conf.py).
+        tree = _descendants(self.process.pid)[1:]
+        pids = [pid for pid in tree if b"gunicorn" in _read(pid, "cmdline")]
+        return sorted(pids, key=lambda pid: _parent(pid) in pids)
+
+    def stop(self) -> None:
+        # What `docker stop` does: SIGTERM to the container's main process.
+        pids = self.gunicorn_pids()
+        if pids:
+            os.kill(pids[0], signal.SIGTERM)
+        try:
+            # gunicorn may wait out graceful_timeout (10 s) for a booting worker.
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def image_files(dockerfile: Path = REPO / "Dockerfile") -> list[tuple[Path, str]]:
+    """(source in the repo, path in the image) for each Dockerfile COPY."""
+    files = []
+    for line in dockerfile.read_text().splitlines():
+        if not line.startswith("COPY "):
+            continue
+        *sources, target = line.split()[1:]
+        for source in sources:
+            files.append((REPO / source, target + Path(source).name if target.endswith("/") else target))
+    return files
+
+
+def random_loopback() -> str:
+    return f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}"
+
+
+def bwrap_command(data_dir: Path, etc_dir: Path) -> list[str]:
+    args = ["bwrap", "--unshare-pid", "--unshare-ipc", "--as-pid-1", "--die-with-parent"]
+    for entry in sorted(Path("/").iterdir()):
+        if entry.name in NOT_BOUND:
+            continue
+        if entry.is_symlink():
+            args += ["--symlink", os.readlink(entry), str(entry)]
+        else:
+            args += ["--ro-bind", str(entry), str(entry)]
+    args += ["--dev", "/dev", "--proc", "/proc",
+             "--perms", "1777", "--tmpfs", "/tmp", "--perms", "0755", "--tmpfs", "/run"]
+    # The virtualenv's interpreter may live under /root (pyenv), which is 0700:
+    # show only that part of /root, read-only, so `cloudron` can run it.
+    python_home = Path(sys.base_prefix).resolve()
+    args += ["--perms", "0755", "--tmpfs", "/root"]
+    if python_home.is_relative_to("/root"):
+        args += _visible(Path("/root", python_home.relative_to("/root").parts[0]))
+    # The venv's scripts name its python by the venv's own path (which may be
+    # under /tmp or /root): keep it reachable there too, read-only.
+    args += _visible(Path(sys.prefix)) + ["--remount-ro", "/root"]
+    args += ["--perms", "0755", "--tmpfs", "/app/code"]
+    for source, target in image_files():
+        args += ["--ro-bind", str(source), target]
+    args += ["--ro-bind", sys.prefix, "/app/code/venv", "--remount-ro", "/app/code",
+             "--bind", str(data_dir), "/app/data",
+             "--ro-bind", str(etc_dir / "passwd"), "/etc/passwd",
+             "--ro-bind", str(etc_dir / "group"), "/etc/group",
+             "--remount-ro", "/", "--chdir", "/app/code", "/app/code/start.sh"]
+    return args
+
+
+def _visible(path: Path) -> list[str]:
+    """Bind a host directory read-only at its own path; parents that bwrap has
+    to create inside a tmpfs get 0755 (bwrap's default, 0700, would hide it)."""
+    args = []
+    for parent in reversed(path.parents):
+        if any(parent.is_relative_to(tmpfs) and parent != Path(tmpfs) for tmpfs in ("/tmp", "/root")):
+            args += ["--perms", "0755", "--dir", str(parent)]
+    return args + ["--ro-bind", str(path), str(path)]
+
+
+def _users(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "passwd").write_text(
+        "root:x:0:0:root:/root:/bin/bash\n"
+        f"cloudron:x:{CLOUDRON_UID}:{CLOUDRON_UID}:Cloudron:/home/cloudron:/bin/bash\n"
+        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n")
+    (folder / "group").write_text(f"root:x:0:\ncloudron:x:{CLOUDRON_UID}:\nnogroup:x:65534:\n")
+    return folder
+
+
+@contextmanager
+def cloudron_runtime(data_dir: Path, work_dir: Path, env: dict[str, str] | None = None):
+    """Run start.sh in the sandbox as root; yield a Sandbox once /healthz answers.
+
+    `data_dir` is the app's /app/data (pass the same one again for a restart);
+    `work_dir` holds the sandbox's passwd/group and the log.
+    """
+    address = random_loopback()
+    etc_dir = _users(work_dir / "etc")
+    log_path = work_dir / f"start-{time.monotonic_ns()}.log"
+    environ = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+               "HOME": "/root", "LANG": "C.UTF-8",
+               **(RUNTIME_ENV if env is None else env), "BIND": f"{address}:{HTTP_PORT}"}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(bwrap_command(data_dir, etc_dir), env=environ,
+                                   stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    sandbox = Sandbox(address, f"http://{address}:{HTTP_PORT}", process, log_path)
+    try:
+        wait_for_health(sandbox.base_url + "/healthz", process)
+        _wait_for_workers(sandbox, environ)
+        yield sandbox
+    finally:
+        sandbox.stop()
+
+
+def _wait_for_workers(sandbox: Sandbox, environ: dict[str, str], timeout: float = 15) -> None:
+    # The worker count gunicorn.conf.py computes from the sandbox's environment.
+    workers = int(subprocess.run(
+        [sys.executable, "-c", "import runpy, sys; print(runpy.run_path(sys.argv[1])['workers'])",
+         str(REPO / "gunicorn.conf.py")], env=environ, capture_output=True, text=True, check=True).stdout)
+    deadline = time.monotonic() + timeout
+    while len(sandbox.gunicorn_pids()) < 1 + workers:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"fewer than {workers} gunicorn workers after {timeout}s")
+        time.sleep(0.05)
+
+
+def pss_kib(pid: int) -> int:
+    """Proportional set size: shared pages split among the processes sharing them."""
+    for line in _read(pid, "smaps_rollup").decode().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    raise ValueError(f"no Pss for {pid}")
+
+
+def ids_of(pid: int) -> tuple[list[int], list[int]]:
+    """(real, effective, saved, filesystem) uids and gids, from /proc/<pid>/status."""
+    fields = dict(line.split(":", 1) for line in _read(pid, "status").decode().splitlines())
+    return ([int(v) for v in fields["Uid"].split()], [int(v) for v in fields["Gid"].split()])
+
+
+def _read(pid: int, name: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/{name}").read_bytes()
+    except OSError:
+        return b""
+
+
+def _parent(pid: int) -> int:
+    stat = _read(pid, "stat").decode()
+    return int(stat.rsplit(")", 1)[1].split()[1]) if stat else 0
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            children.setdefault(_parent(int(entry.name)), []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
