@@ -4,14 +4,16 @@ client family, HTTP status. Never an email address, never a User-Agent.
 Gunicorn forks several workers from one master (preload_app), so a list in
 each process would show only the requests of the worker that renders the
 page. The ring is therefore an anonymous shared mapping created before the
-fork, guarded by a process-shared lock: every worker writes to and reads
-the same memory. It lives in RAM only, so a restart empties it.
+fork, guarded by a lock that every worker shares: all of them write to and
+read the same memory. It lives in RAM only, so a restart empties it.
 """
 from __future__ import annotations
 
+import fcntl
 import mmap
-import multiprocessing
 import struct
+import tempfile
+import threading
 import time
 from dataclasses import dataclass
 
@@ -76,7 +78,7 @@ class RecentRequests:
         self.capacity = capacity
         # Anonymous and MAP_SHARED: inherited by, and shared with, forked workers.
         self._memory = mmap.mmap(-1, COUNTER.size + capacity * SLOT.size)
-        self._lock = multiprocessing.Lock()
+        self._lock = SharedLock()
 
     def record(self, endpoint: str | None, domain: str | None, user_agent: str,
                status: int) -> None:
@@ -106,3 +108,25 @@ class RecentRequests:
 
     def _offset(self, n: int) -> int:
         return COUNTER.size + (n % self.capacity) * SLOT.size
+
+
+class SharedLock:
+    """Excludes the other workers and the other threads of this one.
+
+    A POSIX record lock on an unlinked file in /tmp, rather than
+    multiprocessing.Lock: that needs a writable /dev/shm, which Cloudron's
+    read-only runtime does not promise (/tmp, /run and /app/data it does).
+    Record locks belong to a process, so the thread lock covers threads.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        self._threads = threading.Lock()
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        fcntl.lockf(self._file, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc_info) -> None:
+        fcntl.lockf(self._file, fcntl.LOCK_UN)
+        self._threads.release()

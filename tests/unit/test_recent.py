@@ -56,3 +56,24 @@ def test_requests_recorded_in_a_forked_worker_are_seen_by_the_others():
 ])
 def test_client_family_from_user_agent(agent, family):
     assert client_family(agent) == family
+
+
+def test_workers_writing_at_once_lose_no_request():
+    recent = RecentRequests(capacity=5)
+    start, go = os.pipe()
+    children = []
+    for _ in range(3):
+        child = os.fork()
+        if child == 0:
+            os.close(go)
+            os.read(start, 1)          # all three start together
+            for _ in range(20_000):
+                recent.record(AUTOCONFIG, "example.com", "", 200)
+            os._exit(0)
+        children.append(child)
+    os.close(start)
+    os.close(go)
+    for child in children:
+        os.waitpid(child, 0)
+    # The counter is read and written under the lock: no increment is lost.
+    assert int.from_bytes(recent._memory[:8], "little") == 60_000
