@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any, Mapping
 
 from flask import Flask, Response
@@ -27,6 +28,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. `config` may carry SETTINGS (a ready model) or ENVIRON
     (a mapping to build it from, os.environ when absent)."""
     app = Flask(__name__)
+    # The app never redirects (clients do not all follow, and Cloudron's
+    # health check does not): no "//" merging, no trailing-slash redirects.
+    app.url_map.merge_slashes = False
+    app.url_map.strict_slashes = False
     app.config.from_mapping(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, ENVIRON=None, SETTINGS=None)
     app.config.from_mapping(config or {})
     if app.config["SETTINGS"] is None:
@@ -41,12 +46,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     else:
         log.warning("Apple profiles are unsigned: %s", signer.detail)
 
-    from .views import discovery
-    app.register_blueprint(discovery.bp)
+    from .views import admin, discovery, mobileconfig, setup
     i18n.init_app(app)
-    from .views import mobileconfig, setup
-    app.register_blueprint(mobileconfig.bp)
-    app.register_blueprint(setup.bp)
+    for blueprint in (discovery.bp, mobileconfig.bp, setup.bp):
+        app.register_blueprint(blueprint)
+    admin.init_app(app, os.environ if app.config["ENVIRON"] is None else app.config["ENVIRON"])
     app.register_error_handler(HTTPException, _plain_error)
 
     # One trusted hop: Cloudron's nginx sets X-Forwarded-Proto/-Host/-For.

@@ -72,3 +72,12 @@ def test_ca(tmp_path_factory):
     """A test root CA and intermediate (tests/pki.py); `.issue()` makes leaves."""
     from tests.pki import make_ca
     return make_ca(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="session")
+def dns_server():
+    """dnsmasq on a random loopback address serving the test zone of tests/dns_server.py."""
+    from tests.dns_server import DnsServer, dnsmasq, random_loopback, zone_options
+    web = random_loopback()
+    with dnsmasq(zone_options(web)) as address:
+        yield DnsServer(address, web)

@@ -5,7 +5,7 @@ documents themselves come ready-made from app.documents.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
 from ..documents import Documents
 from ..formats import autoconfig, autodiscover
@@ -24,6 +24,15 @@ def _text(status: int, reason: str) -> Response:
     return Response(reason + "\n", status, content_type="text/plain; charset=utf-8")
 
 
+@bp.after_request
+def remember(response: Response) -> Response:
+    # For the admin page; the domain only, never the address (g.mail_domain).
+    current_app.extensions["recent"].record(request.endpoint, g.get("mail_domain"),
+                                            request.headers.get("User-Agent", ""),
+                                            response.status_code)
+    return response
+
+
 @bp.get("/healthz")
 def health():
     return _text(200, "ok")
@@ -40,8 +49,10 @@ def autoconfig_xml():
         except ValueError:
             return _text(400, "emailaddress is not an email address")
         domain = settings().domain(name)
+        g.mail_domain = name
     else:
         domain = host_domain()
+        g.mail_domain = domain and domain.name
     if domain is None:
         return _text(404, "No mail settings are published here for that domain")
     setup_url = public_base_url() + "/"
@@ -67,6 +78,7 @@ def autodiscover_xml():
         address, name = parse_address(asked.address)
     except ValueError:
         return _xml(autodiscover.error_response(autodiscover.INVALID_REQUEST))
+    g.mail_domain = name
     domain = settings().domain(name)
     if domain is None:
         return _xml(autodiscover.error_response(autodiscover.NO_SUCH_ADDRESS))
@@ -92,6 +104,7 @@ def autodiscover_json(version: str | None = None, address: str | None = None):
     except ValueError:
         return _json(400, autodiscover.json_error(
             "InvalidEmailAddress", "Email must be an email address"))
+    g.mail_domain = name
     domain = settings().domain(name)
     if domain is None:
         return _json(404, autodiscover.json_error(

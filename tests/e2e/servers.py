@@ -6,10 +6,14 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+import urllib3
+
+from tests.pki import Leaf
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -21,14 +25,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 15) -> None:
+def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 15,
+                    verify: bool = True) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
         try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
+            with warnings.catch_warnings():
+                # Readiness only: tests that care verify certificates themselves.
+                warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+                if requests.get(url, timeout=1, verify=verify).status_code == 200:
+                    return
         except requests.ConnectionError:
             pass
         time.sleep(0.05)
@@ -36,22 +44,25 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 15) ->
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], port: int | None = None):
-    """Run `gunicorn -c gunicorn.conf.py 'app:create_app()'` on loopback.
+def gunicorn(env: dict[str, str], port: int | None = None, host: str = "127.0.0.1",
+             tls: Leaf | None = None):
+    """Run `gunicorn -c gunicorn.conf.py 'app:create_app()'` on loopback,
+    serving HTTPS itself when given a certificate (`tls`).
 
     Yields (base_url, process, log_path); the log holds stdout and stderr.
     """
     port = port or free_port()
-    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"gunicorn-{port}.log"
+    tls_args = ["--certfile", str(tls.cert), "--keyfile", str(tls.key)] if tls else []
+    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"gunicorn-{host}-{port}.log"
     clean_env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDRON")}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "app:create_app()"],
-            cwd=REPO, env={**clean_env, **env, "BIND": f"127.0.0.1:{port}"},
+            [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", *tls_args, "app:create_app()"],
+            cwd=REPO, env={**clean_env, **env, "BIND": f"{host}:{port}"},
             stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    base = f"{'https' if tls else 'http'}://{host}:{port}"
     try:
-        wait_for_health(base + "/healthz", process)
+        wait_for_health(base + "/healthz", process, verify=not tls)
         yield base, process, log_path
     finally:
         process.terminate()

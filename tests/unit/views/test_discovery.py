@@ -209,3 +209,8 @@ def test_no_endpoint_redirects(client):
         for proto in ("http", "https"):
             response = client.get(path, headers={"Host": "autoconfig.example.com", "X-Forwarded-Proto": proto})
             assert response.status_code < 300, (path, proto)
+
+
+@pytest.mark.parametrize("path", ["//", "/healthz/", "//mail/config-v1.1.xml", "/admin/", "/mobileconfig/"])
+def test_odd_slashes_never_redirect(client, path):
+    assert client.get(path, headers={"Host": "autoconfig.example.com"}).status_code not in (301, 302, 307, 308)

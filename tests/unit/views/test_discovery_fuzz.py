@@ -1,5 +1,7 @@
 """Property-based junk at every endpoint: never a 500, never an unescaped echo."""
+import re
 import string
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 from lxml import html
@@ -21,16 +23,15 @@ common = hypothesis_settings(max_examples=150, deadline=None,
                              suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-# Everything the setup page's own markup uses: anything else was injected.
-PAGE_TAGS = {"html", "head", "meta", "title", "link", "body", "main", "div", "nav", "ul", "ol", "li", "a",
-             "h1", "h2", "h3", "p", "form", "label", "input", "button", "section", "table", "thead",
-             "tbody", "tr", "th", "td", "br", "span", "dl", "dt", "dd", "strong", "figure", "figcaption",
-             "svg", "g", "path"}
-PAGE_ATTRIBUTES = {"lang", "charset", "name", "content", "rel", "href", "class", "id", "aria-label",
-                   "hreflang", "aria-current", "method", "action", "for", "type", "inputmode",
-                   "autocomplete", "autocapitalize", "spellcheck", "value", "placeholder", "aria-invalid",
-                   "aria-describedby", "role", "aria-labelledby", "scope", "width", "height", "transform",
-                   "fill", "d", "stroke", "data-label"}
+# Every tag and attribute the app's own templates write (read from them, so a
+# new page needs no list here), plus what inline SVG QR codes and attributes
+# set from code add: anything else in a page was injected.
+_TEMPLATES = re.sub(r"{[{%].*?[%}]}", " ", "".join(
+    p.read_text() for p in (Path(__file__).parents[3] / "app" / "templates").glob("*.html")), flags=re.S)
+PAGE_TAGS = set(re.findall(r"<([a-z][a-z0-9]*)", _TEMPLATES)) | {"svg", "g", "path"}
+PAGE_ATTRIBUTES = ({name for tag in re.findall(r"<[a-z][^>]*>", _TEMPLATES)
+                    for name in re.findall(r"\s([a-z][a-z-]*)(?=[=\s>/])", tag)}
+                   | {"aria-invalid", "width", "height", "transform", "fill", "d", "stroke", "viewbox", "xmlns"})
 
 
 def assert_no_markup_injected(body):

@@ -1,0 +1,154 @@
+"""The admin report: everything /admin and /admin/report.json show, built by
+plain functions from the settings model plus live checks (DNS, self-test)."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from . import dns_check, self_test
+from .dns_check import Check, Resolver
+from .formats import zone
+from .names import PREFIXES
+from .recent import RecentRequests
+from .records import expected_records
+from .self_test import Result
+from .settings import FROM_DEMO, FROM_ENVIRONMENT, Settings
+
+PRIVACY_NOTE = ("Kept in memory only, the last {capacity} requests, across all workers: no email "
+                "address and no User-Agent is stored, only the client family guessed from it. "
+                "Emptied when the app restarts.")
+
+
+@dataclass(frozen=True)
+class Location:
+    host: str              # ASCII, as Cloudron's location field takes it
+    unicode_host: str
+    present: bool
+
+
+@dataclass(frozen=True)
+class DomainReport:
+    name: str
+    unicode_name: str
+    locations: tuple[Location, ...]
+    dns: tuple[Check, ...]
+    zone_snippet: str
+    self_test: tuple[Result, ...]
+
+    @property
+    def problems(self) -> int:
+        return (sum(not loc.present for loc in self.locations)
+                + sum(c.status != dns_check.OK for c in self.dns)
+                + sum(not r.ok for r in self.self_test))
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    value: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Request:
+    time: str
+    endpoint: str
+    domain: str | None
+    client: str
+    status: int
+    outcome: str
+
+
+@dataclass(frozen=True)
+class Report:
+    generated: str
+    environment: str
+    mail_host: str
+    domains: tuple[DomainReport, ...]
+    settings: tuple[Setting, ...]
+    config_file: str
+    config_error: str | None
+    recent_requests: tuple[Request, ...]
+    recent_note: str
+
+    @property
+    def problems(self) -> int:
+        return sum(d.problems for d in self.domains) + bool(self.config_error)
+
+
+def build(settings: Settings, resolver: Resolver, recent: RecentRequests) -> Report:
+    records = {d.name: expected_records(settings, d) for d in settings.domains}
+    results = resolver.lookup_all(q for rs in records.values() for q in dns_check.queries(rs))
+    probes = {d.name: self_test.probes(settings, d) for d in settings.domains}
+    fetched = iter(self_test.run((probe, dns_check.addresses(results, probe.host))
+                                 for domain_probes in probes.values() for probe in domain_probes))
+    domains = tuple(
+        DomainReport(
+            name=d.name,
+            unicode_name=d.unicode_name,
+            locations=tuple(Location(f"{p}{d.name}", f"{p}{d.unicode_name}",
+                                     f"{p}{d.name}" in settings.locations) for p in PREFIXES),
+            dns=tuple(dns_check.check(records[d.name], results)),
+            zone_snippet=zone.snippet(settings, d),
+            self_test=tuple(next(fetched) for _ in probes[d.name]),
+        )
+        for d in settings.domains)
+    return Report(
+        generated=_iso(datetime.now(timezone.utc).timestamp()),
+        environment=FROM_DEMO if settings.demo else FROM_ENVIRONMENT,
+        mail_host=settings.mail_host,
+        domains=domains,
+        settings=effective_settings(settings),
+        config_file=settings.config_file,
+        config_error=settings.config_error,
+        recent_requests=tuple(Request(_iso(e.time), e.endpoint, e.domain, e.family, e.status,
+                                      outcome(settings, e.status, e.domain))
+                              for e in recent.entries()),
+        recent_note=PRIVACY_NOTE.format(capacity=recent.capacity),
+    )
+
+
+def effective_settings(settings: Settings) -> tuple[Setting, ...]:
+    """Every value the model took from somewhere, and where from."""
+    rows = []
+    for key, source in settings.sources.items():
+        if key.startswith("services."):
+            _, name, field = key.split(".")
+            value = getattr(settings.service(name), field)
+        elif key == "domains":
+            value = ", ".join(d.name for d in settings.domains) or "(none)"
+        else:
+            value = getattr(settings, key)
+        rows.append(Setting(key, _text(value), source))
+    rows.append(Setting("locations", ", ".join(settings.locations),
+                        FROM_DEMO if settings.demo else FROM_ENVIRONMENT))
+    return tuple(rows)
+
+
+def outcome(settings: Settings, status: int, domain: str | None) -> str:
+    if status >= 400:
+        return f"refused (HTTP {status})"
+    if settings.domain(domain):
+        return "settings sent"
+    # Autodiscover says "no" inside an HTTP 200, as clients expect.
+    return "error answer"
+
+
+def to_json(report: Report) -> str:
+    data = dataclasses.asdict(report)
+    data["problems"] = report.problems
+    for domain, raw in zip(report.domains, data["domains"]):
+        raw["problems"] = domain.problems
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return "(none)" if value is None else str(value)
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -1,0 +1,218 @@
+"""Self-test: fetch this app's public endpoints for a domain over HTTPS, the
+way a mail client would, and say whether the answer is what clients need.
+
+Names are resolved through the same resolver as the DNS checks (so the page
+never contradicts itself), the certificate is verified for the name asked,
+against the system's trust store (OpenSSL's SSL_CERT_FILE overrides it).
+"""
+from __future__ import annotations
+
+import functools
+import json
+import ssl
+import time
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import urllib3
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+
+from .formats import autodiscover
+from .settings import MailDomain, Settings
+
+USER_AGENT = "MailAutoconfig-SelfTest/1"
+TIMEOUT = 3.0
+THREADS = 64
+MAX_BODY = 64 * 1024
+# The Autodiscover request needs an address; this one is made up, and the
+# answer never depends on whether a mailbox exists.
+PROBE_LOCAL_PART = "self-test"
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One endpoint to fetch and how to judge the answer."""
+
+    method: str
+    host: str
+    path: str
+    content_types: tuple[str, ...]
+    servers: Callable[[bytes], set[tuple[str, int]] | str]   # what the document names
+    expected: set[tuple[str, int]] | str
+    body: bytes | None = None
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.host}{self.path}"
+
+
+@dataclass(frozen=True)
+class Result:
+    method: str
+    url: str
+    address: str | None
+    status: int | None
+    content_type: str | None
+    parses: bool | None
+    right_server: bool | None
+    ok: bool
+    detail: str
+    milliseconds: int | None
+
+
+def probes(settings: Settings, domain: MailDomain) -> list[Probe]:
+    d = domain.name
+    servers = {(s.host, s.port) for s in settings.services if s.enabled}
+    address = f"{PROBE_LOCAL_PART}@{d}"
+    return [
+        Probe("GET", f"autoconfig.{d}", "/mail/config-v1.1.xml", ("application/xml", "text/xml"),
+              _autoconfig_servers, servers),
+        Probe("POST", f"autodiscover.{d}", "/autodiscover/autodiscover.xml", ("text/xml",),
+              _autodiscover_servers, servers, _autodiscover_request(address)),
+        Probe("GET", f"autodiscover.{d}",
+              f"/autodiscover/autodiscover.json/v1.0/{address}?Protocol=AutodiscoverV1",
+              ("application/json",), _json_url,
+              autodiscover.v1_url(domain, settings.locations, f"autodiscover.{d}")),
+    ]
+
+
+def run(work: Iterable[tuple[Probe, tuple[str, ...]]]) -> list[Result]:
+    """Fetch every probe at once from the first address its host resolved
+    to; the whole run takes at most about TIMEOUT."""
+    work = list(work)
+    if not work:
+        return []
+    context = tls_context()
+    pool = ThreadPoolExecutor(max_workers=min(THREADS, len(work)), thread_name_prefix="self-test")
+    futures = [pool.submit(fetch, probe, addresses, context) for probe, addresses in work]
+    done, _ = wait(futures, timeout=2 * TIMEOUT + 1)
+    pool.shutdown(wait=False, cancel_futures=True)
+    return [future.result() if future in done else _failed(probe, None, "timed out")
+            for future, (probe, _) in zip(futures, work)]
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """Loading the trust store takes tens of milliseconds: once per process."""
+    return ssl.create_default_context()
+
+
+def fetch(probe: Probe, addresses: tuple[str, ...], context: ssl.SSLContext) -> Result:
+    if not addresses:
+        return _failed(probe, None, f"{probe.host} does not resolve (see DNS)")
+    address = sorted(addresses, key=lambda a: ":" in a)[0]     # IPv4 first
+    started = time.monotonic()
+    pool = urllib3.HTTPSConnectionPool(
+        address, 443, server_hostname=probe.host, assert_hostname=probe.host,
+        ssl_context=context, timeout=urllib3.Timeout(connect=TIMEOUT, read=TIMEOUT),
+        retries=False, maxsize=1)
+    headers = {"Host": probe.host, "User-Agent": USER_AGENT}
+    if probe.body is not None:
+        headers["Content-Type"] = "text/xml"
+    try:
+        response = pool.urlopen(probe.method, probe.path, body=probe.body, headers=headers,
+                                redirect=False, preload_content=False)
+        body = response.read(MAX_BODY)
+        response.release_conn()
+    except urllib3.exceptions.HTTPError as exc:
+        return _failed(probe, address, _reason(exc))
+    finally:
+        pool.close()
+    milliseconds = round((time.monotonic() - started) * 1000)
+    content_type = response.headers.get("Content-Type", "")
+    found = probe.servers(body) if response.status == 200 else None
+    parses = found is not None and found != NOT_PARSED
+    right = parses and found == probe.expected
+    problems = [] if response.status == 200 else [f"HTTP {response.status}"]
+    if content_type.split(";")[0].strip().lower() not in probe.content_types:
+        problems.append(f"content type {content_type or 'missing'}, expected "
+                        f"{' or '.join(probe.content_types)}")
+    if response.status == 200 and not parses:
+        problems.append("the document does not parse")
+    elif parses and not right:
+        problems.append(f"names {_describe(found)}, expected {_describe(probe.expected)}")
+    return Result(probe.method, probe.url, address, response.status, content_type,
+                  parses if response.status == 200 else None,
+                  right if response.status == 200 else None,
+                  not problems, "; ".join(problems) or "as clients need it", milliseconds)
+
+
+def _failed(probe: Probe, address: str | None, reason: str) -> Result:
+    return Result(probe.method, probe.url, address, None, None, None, None, False, reason, None)
+
+
+def _reason(exc: Exception) -> str:
+    """A short, fixed-shape reason; certificate problems said plainly."""
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        cause = exc.args[0] if exc.args else exc
+        return f"TLS failed: {getattr(cause, 'verify_message', None) or cause}"[:200]
+    # NewConnectionError is a kind of ConnectTimeoutError in urllib3: test it first.
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+        return "connection refused or unreachable"
+    if isinstance(exc, urllib3.exceptions.TimeoutError):
+        return f"no answer within {TIMEOUT:g} s"
+    return type(exc).__name__
+
+
+def _describe(found: set[tuple[str, int]] | str) -> str:
+    if isinstance(found, str):
+        return found
+    return ", ".join(f"{host}:{port}" for host, port in sorted(found)) or "no server"
+
+
+# --- reading the documents -------------------------------------------------
+
+NOT_PARSED = "not parsed"
+
+
+def _xml(body: bytes):
+    try:
+        return fromstring(body, forbid_dtd=True)
+    except (ParseError, DefusedXmlException, ValueError):
+        return None
+
+
+def _autoconfig_servers(body: bytes) -> set[tuple[str, int]] | str:
+    root = _xml(body)
+    if root is None or root.find("emailProvider") is None:
+        return NOT_PARSED
+    return {(s.findtext("hostname", ""), _int(s.findtext("port")))
+            for s in root.iter() if s.tag in ("incomingServer", "outgoingServer")}
+
+
+def _autodiscover_servers(body: bytes) -> set[tuple[str, int]] | str:
+    root = _xml(body)
+    if root is None:
+        return NOT_PARSED
+    accounts = [el for el in root.iter() if _local(el.tag) == "Account"]
+    if not accounts:
+        return NOT_PARSED
+    protocols = [{_local(field.tag): field.text or "" for field in protocol}
+                 for protocol in accounts[0] if _local(protocol.tag) == "Protocol"]
+    return {(p.get("Server", ""), _int(p.get("Port"))) for p in protocols}
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _json_url(body: bytes) -> str:
+    try:
+        url = json.loads(body).get("Url")
+    except (ValueError, AttributeError):
+        return NOT_PARSED
+    return url if isinstance(url, str) else NOT_PARSED
+
+
+def _int(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
+
+
+def _autodiscover_request(address: str) -> bytes:
+    return (f'<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/'
+            f'requestschema/2006"><Request><EMailAddress>{address}</EMailAddress>'
+            f'<AcceptableResponseSchema>{autodiscover.OUTLOOK_SCHEMA}</AcceptableResponseSchema>'
+            f'</Request></Autodiscover>').encode()
+

@@ -1,0 +1,82 @@
+"""The admin dashboard, /admin, and the same report as JSON for scripts.
+
+Who may see it: on Cloudron (CLOUDRON=1) the manifest's proxyAuth puts the
+Cloudron login in front of /admin. Anywhere else it is closed unless
+AUTOCONFIG_ADMIN_OPEN=1 says another guard stands in front, or it is the
+demo environment asked straight from this machine (make run, a browser on
+loopback, no proxy in between).
+"""
+from __future__ import annotations
+
+import ipaddress
+from typing import Mapping
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request
+
+from .. import admin_report
+from ..dns_check import SERVER_VARIABLE, Resolver
+from ..recent import RecentRequests
+from . import settings
+
+OPEN_VARIABLE = "AUTOCONFIG_ADMIN_OPEN"
+CLOSED = (f"403 The admin page is closed here: it opens on Cloudron (behind its login), with "
+          f"{OPEN_VARIABLE}=1, or in the demo environment from this machine. See README.\n")
+
+bp = Blueprint("admin", __name__)
+
+
+def init_app(app: Flask, environ: Mapping[str, str]) -> None:
+    """Before the fork: the resolver (and its cache) and the shared ring."""
+    app.extensions["dns"] = Resolver(environ.get(SERVER_VARIABLE) or None)
+    app.extensions["recent"] = RecentRequests()
+    app.extensions["admin_open_because"] = (
+        "Cloudron's login (proxyAuth) guards this page" if environ.get("CLOUDRON") == "1"
+        else f"{OPEN_VARIABLE}=1 is set" if environ.get(OPEN_VARIABLE) == "1" else None)
+    app.register_blueprint(bp)
+
+
+def open_because() -> str | None:
+    reason = current_app.extensions["admin_open_because"]
+    if reason is None and settings().demo and _from_this_machine():
+        reason = "demo environment, asked from this machine"
+    return reason
+
+
+def _from_this_machine() -> bool:
+    if "X-Forwarded-For" in request.headers:
+        return False
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
+
+
+@bp.before_request
+def guard():
+    if open_because() is None:
+        return Response(CLOSED, 403, content_type="text/plain; charset=utf-8")
+    return None
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    # Live data behind a login: never kept by a browser or proxy cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _report() -> admin_report.Report:
+    return admin_report.build(settings(), current_app.extensions["dns"],
+                              current_app.extensions["recent"])
+
+
+@bp.get("/admin")
+def page():
+    return render_template("admin.html", report=_report(), open_because=open_because(),
+                           dns_server=current_app.extensions["dns"].server)
+
+
+@bp.get("/admin/report.json")
+def report_json():
+    return Response(admin_report.to_json(_report()),
+                    content_type="application/json; charset=utf-8")

@@ -1,0 +1,34 @@
+"""The zone snippet: valid BIND syntax (read back by dnspython's zone parser),
+holding exactly the records the DNS checks expect."""
+import dns.zone
+
+from app.formats.zone import snippet
+from app.records import expected_records
+
+
+def parse(text):
+    return dns.zone.from_text(text, origin=".", relativize=False, check_origin=False)
+
+
+def published(zone):
+    return {(name.to_text().rstrip("."), rdataset.rdtype.name, rdata.to_text())
+            for name, node in zone.nodes.items() for rdataset in node for rdata in rdataset}
+
+
+def test_snippet_parses_as_a_zone_and_matches_the_expected_records(settings):
+    for domain in settings.domains:
+        zone = parse(snippet(settings, domain))
+        assert published(zone) == {(r.name, r.type, r.data)
+                                   for r in expected_records(settings, domain)}
+
+
+def test_pop3_off_is_published_as_not_offered(settings):
+    zone = parse(snippet(settings, settings.domain("example.org")))
+    assert zone.find_rdataset("_pop3s._tcp.example.org.", "SRV")[0].to_text() == "0 0 0 ."
+
+
+def test_snippet_follows_a_changed_mail_host(make_settings):
+    settings = make_settings(CLOUDRON_EMAIL_SERVER_HOST="mx.example.net")
+    zone = parse(snippet(settings, settings.domain("example.com")))
+    assert zone.find_rdataset("_imaps._tcp.example.com.", "SRV")[0].to_text() == "0 1 993 mx.example.net."
+    assert zone.find_rdataset("example.com.", "MX")[0].to_text() == "10 mx.example.net."

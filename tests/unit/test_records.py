@@ -1,0 +1,39 @@
+"""The one list of DNS records a mail domain needs, derived from settings."""
+from app.records import expected_records
+
+
+def by_name(settings, domain="example.com"):
+    """{(name, type): [data, ...]} of the records `domain` should publish."""
+    grouped = {}
+    for record in expected_records(settings, settings.domain(domain)):
+        grouped.setdefault((record.name, record.type), []).append(record.data)
+    return grouped
+
+
+def test_defaults_publish_imap_and_submission_and_say_no_to_the_rest(settings):
+    records = by_name(settings)
+    assert records["_imaps._tcp.example.com", "SRV"] == ["0 1 993 my.example.com."]
+    assert records["_submission._tcp.example.com", "SRV"] == ["0 1 587 my.example.com."]
+    for label in ("_imap", "_pop3", "_pop3s", "_submissions"):
+        assert records[f"{label}._tcp.example.com", "SRV"] == ["0 0 0 ."]
+    assert records["_autodiscover._tcp.example.com", "SRV"] == ["0 1 443 autodiscover.example.com."]
+    assert records["example.com", "MX"] == ["10 my.example.com."]
+    assert records["autoconfig.example.com", "CNAME"] == ["mailconfig.example.com."]
+
+
+def test_records_follow_the_config_file(make_settings, config_file):
+    settings = make_settings(config_file(
+        '[services.pop3]\nenabled = true\n[services.submissions]\nenabled = true\n'
+        '[services.imap]\ntls = "starttls"\nport = 143\nhost = "imap.example.net"\n'))
+    records = by_name(settings, "example.org")
+    # POP3 ranks below IMAP (RFC 6186 3.4); STARTTLS IMAP moves to _imap.
+    assert records["_pop3s._tcp.example.org", "SRV"] == ["10 1 995 my.example.com."]
+    assert records["_submissions._tcp.example.org", "SRV"] == ["0 1 465 my.example.com."]
+    assert records["_imap._tcp.example.org", "SRV"] == ["0 1 143 imap.example.net."]
+    assert records["_imaps._tcp.example.org", "SRV"] == ["0 0 0 ."]
+
+
+def test_idn_domains_are_published_in_ascii(settings):
+    names = {r.name for r in expected_records(settings, settings.domain("xn--bcher-kva.example"))}
+    assert "autodiscover.xn--bcher-kva.example" in names
+    assert all(name.isascii() for name in names)

@@ -1,0 +1,125 @@
+"""/admin and /admin/report.json through Flask's test client, with DNS from a
+real dnsmasq (tests/dns_server.py); who may open the page."""
+import json
+
+import pytest
+
+from app import create_app
+from tests.conftest import CLOUDRON_ENV
+
+
+@pytest.fixture
+def admin_app(settings, dns_server):
+    return create_app({"SETTINGS": settings, "TESTING": True,
+                       "ENVIRON": {**CLOUDRON_ENV, "AUTOCONFIG_DNS_SERVER": dns_server.address}})
+
+
+@pytest.fixture
+def admin(admin_app):
+    return admin_app.test_client()
+
+
+def test_report_json_covers_every_domain(admin):
+    response = admin.get("/admin/report.json")
+    assert response.status_code == 200
+    assert response.content_type == "application/json; charset=utf-8"
+    assert response.headers["Cache-Control"] == "no-store"
+    report = json.loads(response.data)
+    domains = {d["name"]: d for d in report["domains"]}
+    assert list(domains) == ["example.com", "example.org", "xn--bcher-kva.example"]
+    dns = {(c["name"], c["type"]): c["status"] for c in domains["example.com"]["dns"]}
+    assert dns["_imap._tcp.example.com", "SRV"] == "missing"
+    assert dns["example.com", "MX"] == "ok"
+    assert domains["example.com"]["problems"] == 2 + 3   # two DNS rows, three unreachable probes
+    assert report["problems"] == sum(d["problems"] for d in domains.values())
+
+
+def test_missing_locations_say_which_alias_to_add(admin):
+    report = json.loads(admin.get("/admin/report.json").data)
+    locations = {loc["host"]: loc["present"] for d in report["domains"] for loc in d["locations"]}
+    assert locations["autoconfig.example.com"] and locations["autodiscover.example.org"]
+    assert not locations["autoconfig.xn--bcher-kva.example"]
+    page = admin.get("/admin").get_data(as_text=True)
+    assert ("add the alias <code>autodiscover.xn--bcher-kva.example</code> "
+            "(autodiscover.bücher.example) to this app") in page
+
+
+def test_page_shows_zone_snippet_settings_and_their_sources(admin):
+    page = admin.get("/admin").get_data(as_text=True)
+    assert "_pop3s._tcp.example.org.        3600 IN SRV   0 0 0 ." in page
+    assert "<td><code>services.imap.port</code></td><td>993</td><td>default</td>" in page
+    assert "<td><code>mail_host</code></td><td>my.example.com</td><td>Cloudron environment</td>" in page
+
+
+def test_self_test_reports_what_it_could_not_reach(admin):
+    report = json.loads(admin.get("/admin/report.json").data)
+    results = {r["url"]: r for d in report["domains"] for r in d["self_test"]}
+    unresolved = results["https://autoconfig.xn--bcher-kva.example/mail/config-v1.1.xml"]
+    assert not unresolved["ok"] and "does not resolve" in unresolved["detail"]
+    # In the test zone example.org's autoconfig points where nothing listens.
+    assert results["https://autoconfig.example.org/mail/config-v1.1.xml"]["detail"] == \
+        "connection refused or unreachable"
+
+
+def test_config_file_error_is_shown(make_settings, config_file, dns_server):
+    settings = make_settings(config_file("[services.imap]\nport = 99999\n"))
+    app = create_app({"SETTINGS": settings, "ENVIRON": {**CLOUDRON_ENV,
+                                                        "AUTOCONFIG_DNS_SERVER": dns_server.address}})
+    page = app.test_client().get("/admin").get_data(as_text=True)
+    assert "Config file ignored" in page
+    assert "services.imap.port: must be a port number from 1 to 65535, got 99999" in page
+
+
+def test_recent_requests_show_domain_and_client_but_never_the_address(admin):
+    admin.get("/mail/config-v1.1.xml", query_string={"emailaddress": "jane.doe@example.org"},
+              headers={"User-Agent": "Thunderbird/128.0"})
+    admin.get("/autodiscover/autodiscover.json/v1.0/joe@example.net?Protocol=AutodiscoverV1",
+              headers={"User-Agent": "Microsoft Office/16.0 (Microsoft Outlook 16.0)"})
+    admin.get("/healthz")
+    report = json.loads(admin.get("/admin/report.json").data)
+    seen = [(r["endpoint"], r["domain"], r["client"], r["outcome"]) for r in report["recent_requests"]]
+    assert seen == [("Autodiscover JSON", "example.net", "Outlook", "refused (HTTP 404)"),
+                    ("autoconfig", "example.org", "Thunderbird", "settings sent")]
+    page = admin.get("/admin").get_data(as_text=True)
+    assert "jane.doe" not in page and "joe@" not in page
+    assert "no email address" in page and "Emptied when the app restarts" in page
+
+
+# --- who may open it -------------------------------------------------------
+
+def closed(response):
+    return response.status_code == 403 and b"admin page is closed" in response.data
+
+
+@pytest.mark.parametrize("path", ["/admin", "/admin/report.json"])
+def test_outside_cloudron_the_page_is_closed_by_default(make_settings, path):
+    env = {k: v for k, v in CLOUDRON_ENV.items() if k != "CLOUDRON"}
+    app = create_app({"SETTINGS": make_settings(CLOUDRON=None), "ENVIRON": env})
+    response = app.test_client().get(path, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert closed(response)
+    assert response.content_type == "text/plain; charset=utf-8"
+
+
+def test_an_explicit_setting_opens_it(make_settings, dns_server):
+    app = create_app({"SETTINGS": make_settings(CLOUDRON=None), "ENVIRON": {
+        "AUTOCONFIG_ADMIN_OPEN": "1", "AUTOCONFIG_DNS_SERVER": dns_server.address}})
+    response = app.test_client().get("/admin", environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert response.status_code == 200
+    assert b"AUTOCONFIG_ADMIN_OPEN=1 is set" in response.data
+
+
+@pytest.mark.parametrize("remote, headers, is_open", [
+    ("127.0.0.1", {}, True),
+    ("::1", {}, True),
+    ("203.0.113.7", {}, False),
+    # A proxy in front (or a client faking one) is not "this machine".
+    ("127.0.0.1", {"X-Forwarded-For": "127.0.0.1"}, False),
+])
+def test_demo_environment_opens_only_to_this_machine(tmp_path, dns_server, remote, headers, is_open):
+    env = {"AUTOCONFIG_CONFIG_FILE": str(tmp_path / "none.toml"),
+           "AUTOCONFIG_DNS_SERVER": dns_server.address}
+    app = create_app({"ENVIRON": env})
+    response = app.test_client().get("/admin/report.json", headers=headers,
+                                     environ_base={"REMOTE_ADDR": remote})
+    assert (response.status_code == 200) is is_open
+    assert closed(response) is not is_open
