@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Mapping
 
 from flask import Flask, Response
@@ -50,7 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     for blueprint in (discovery.bp, mobileconfig.bp, setup.bp):
         app.register_blueprint(blueprint)
-    admin.init_app(app, os.environ if app.config["ENVIRON"] is None else app.config["ENVIRON"])
+    admin.init_app(app)
     app.register_error_handler(HTTPException, _plain_error)
 
     # One trusted hop: Cloudron's nginx sets X-Forwarded-Proto/-Host/-For.

@@ -19,9 +19,9 @@ import dns.rdatatype
 import dns.resolver
 
 from .records import CNAME, MX, Record, target_of
+from .settings import DNS_SERVER_VARIABLE
 
 # The nameserver to ask, "ip" or "ip:port"; /etc/resolv.conf when unset.
-SERVER_VARIABLE = "AUTOCONFIG_DNS_SERVER"
 TIMEOUT = 2.0
 # Short: an admin who just fixed a record reloads and should see it soon.
 CACHE_SECONDS = 20
@@ -64,7 +64,7 @@ class Resolver:
             self._resolver = _make_resolver(server, timeout)
         except (ValueError, dns.exception.DNSException):
             # Shown on every DNS row instead of failing the app's start.
-            self._setup_error = (f"{SERVER_VARIABLE} must be ip or ip:port" if server
+            self._setup_error = (f"{DNS_SERVER_VARIABLE} must be ip or ip:port" if server
                                  else "no nameserver configured (/etc/resolv.conf)")
 
     def lookup_all(self, queries: Iterable[Query]) -> dict[Query, Lookup]:

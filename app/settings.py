@@ -20,6 +20,10 @@ DEFAULT_TLS_CERT_FILE = "/etc/certs/tls_cert.pem"
 DEFAULT_TLS_KEY_FILE = "/etc/certs/tls_key.pem"
 TLS_CERT_VARIABLE = "AUTOCONFIG_TLS_CERT_FILE"
 TLS_KEY_VARIABLE = "AUTOCONFIG_TLS_KEY_FILE"
+# The nameserver (ip or ip:port) the admin page's DNS checks ask; default: the system's.
+DNS_SERVER_VARIABLE = "AUTOCONFIG_DNS_SERVER"
+# Opens /admin where no Cloudron login guards it (another guard must stand in front).
+ADMIN_OPEN_VARIABLE = "AUTOCONFIG_ADMIN_OPEN"
 
 IMPLICIT_TLS = "ssl"
 STARTTLS = "starttls"
@@ -101,6 +105,8 @@ class Settings:
     tls_cert_file: str = DEFAULT_TLS_CERT_FILE
     tls_key_file: str = DEFAULT_TLS_KEY_FILE
     setup_page_domains: tuple[str, ...] = ()   # the admin's subset; () = all
+    dns_server: str | None = None
+    admin_open_because: str | None = None      # why /admin may open; None = closed
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
     _by_name: Mapping[str, MailDomain] = field(default_factory=dict, init=False,
                                                repr=False, compare=False)
@@ -211,6 +217,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         tls_cert_file=environ.get(TLS_CERT_VARIABLE) or DEFAULT_TLS_CERT_FILE,
         tls_key_file=environ.get(TLS_KEY_VARIABLE) or DEFAULT_TLS_KEY_FILE,
         setup_page_domains=config.get("setup_page_domains", ()),
+        dns_server=environ.get(DNS_SERVER_VARIABLE) or None,
+        admin_open_because=(
+            "Cloudron's login (proxyAuth) guards this page" if environ.get("CLOUDRON") == "1"
+            else f"{ADMIN_OPEN_VARIABLE}=1 is set" if environ.get(ADMIN_OPEN_VARIABLE) == "1" else None),
         sources=sources,
     )
 

@@ -9,34 +9,29 @@ loopback, no proxy in between).
 from __future__ import annotations
 
 import ipaddress
-from typing import Mapping
-
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from .. import admin_report
-from ..dns_check import SERVER_VARIABLE, Resolver
+from ..dns_check import Resolver
 from ..recent import RecentRequests
+from ..settings import ADMIN_OPEN_VARIABLE
 from . import settings
 
-OPEN_VARIABLE = "AUTOCONFIG_ADMIN_OPEN"
 CLOSED = (f"403 The admin page is closed here: it opens on Cloudron (behind its login), with "
-          f"{OPEN_VARIABLE}=1, or in the demo environment from this machine. See README.\n")
+          f"{ADMIN_OPEN_VARIABLE}=1, or in the demo environment from this machine. See README.\n")
 
 bp = Blueprint("admin", __name__)
 
 
-def init_app(app: Flask, environ: Mapping[str, str]) -> None:
+def init_app(app: Flask) -> None:
     """Before the fork: the resolver (and its cache) and the shared ring."""
-    app.extensions["dns"] = Resolver(environ.get(SERVER_VARIABLE) or None)
+    app.extensions["dns"] = Resolver(app.config["SETTINGS"].dns_server)
     app.extensions["recent"] = RecentRequests()
-    app.extensions["admin_open_because"] = (
-        "Cloudron's login (proxyAuth) guards this page" if environ.get("CLOUDRON") == "1"
-        else f"{OPEN_VARIABLE}=1 is set" if environ.get(OPEN_VARIABLE) == "1" else None)
     app.register_blueprint(bp)
 
 
 def open_because() -> str | None:
-    reason = current_app.extensions["admin_open_because"]
+    reason = settings().admin_open_because
     if reason is None and settings().demo and _from_this_machine():
         reason = "demo environment, asked from this machine"
     return reason

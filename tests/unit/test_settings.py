@@ -121,3 +121,18 @@ def test_signing_certificate_paths_default_to_the_tls_addon_and_can_be_moved(mak
     assert (settings.tls_cert_file, settings.tls_key_file) == ("/etc/certs/tls_cert.pem", "/etc/certs/tls_key.pem")
     moved = make_settings(AUTOCONFIG_TLS_CERT_FILE="/run/c.pem", AUTOCONFIG_TLS_KEY_FILE="/run/k.pem")
     assert (moved.tls_cert_file, moved.tls_key_file) == ("/run/c.pem", "/run/k.pem")
+
+
+@pytest.mark.parametrize("overrides, reason", [
+    ({}, "Cloudron's login (proxyAuth) guards this page"),
+    ({"CLOUDRON": None, "AUTOCONFIG_ADMIN_OPEN": "1"}, "AUTOCONFIG_ADMIN_OPEN=1 is set"),
+    ({"CLOUDRON": None}, None),
+    ({"CLOUDRON": None, "AUTOCONFIG_ADMIN_OPEN": "yes"}, None),
+])
+def test_admin_page_opens_only_behind_cloudron_or_when_told(make_settings, overrides, reason):
+    assert make_settings(**overrides).admin_open_because == reason
+
+
+def test_dns_server_for_the_admin_checks_comes_from_the_environment(make_settings):
+    assert make_settings().dns_server is None
+    assert make_settings(AUTOCONFIG_DNS_SERVER="127.0.0.53:5353").dns_server == "127.0.0.53:5353"

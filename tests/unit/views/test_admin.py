@@ -5,13 +5,11 @@ import json
 import pytest
 
 from app import create_app
-from tests.conftest import CLOUDRON_ENV
 
 
 @pytest.fixture
-def admin_app(settings, dns_server):
-    return create_app({"SETTINGS": settings, "TESTING": True,
-                       "ENVIRON": {**CLOUDRON_ENV, "AUTOCONFIG_DNS_SERVER": dns_server.address}})
+def admin_app(make_settings, dns_server):
+    return create_app({"SETTINGS": make_settings(AUTOCONFIG_DNS_SERVER=dns_server.address), "TESTING": True})
 
 
 @pytest.fixture
@@ -62,9 +60,9 @@ def test_self_test_reports_what_it_could_not_reach(admin):
 
 
 def test_config_file_error_is_shown(make_settings, config_file, dns_server):
-    settings = make_settings(config_file("[services.imap]\nport = 99999\n"))
-    app = create_app({"SETTINGS": settings, "ENVIRON": {**CLOUDRON_ENV,
-                                                        "AUTOCONFIG_DNS_SERVER": dns_server.address}})
+    settings = make_settings(config_file("[services.imap]\nport = 99999\n"),
+                             AUTOCONFIG_DNS_SERVER=dns_server.address)
+    app = create_app({"SETTINGS": settings})
     page = app.test_client().get("/admin").get_data(as_text=True)
     assert "Config file ignored" in page
     assert "services.imap.port: must be a port number from 1 to 65535, got 99999" in page
@@ -93,16 +91,15 @@ def closed(response):
 
 @pytest.mark.parametrize("path", ["/admin", "/admin/report.json"])
 def test_outside_cloudron_the_page_is_closed_by_default(make_settings, path):
-    env = {k: v for k, v in CLOUDRON_ENV.items() if k != "CLOUDRON"}
-    app = create_app({"SETTINGS": make_settings(CLOUDRON=None), "ENVIRON": env})
+    app = create_app({"SETTINGS": make_settings(CLOUDRON=None)})
     response = app.test_client().get(path, environ_base={"REMOTE_ADDR": "127.0.0.1"})
     assert closed(response)
     assert response.content_type == "text/plain; charset=utf-8"
 
 
 def test_an_explicit_setting_opens_it(make_settings, dns_server):
-    app = create_app({"SETTINGS": make_settings(CLOUDRON=None), "ENVIRON": {
-        "AUTOCONFIG_ADMIN_OPEN": "1", "AUTOCONFIG_DNS_SERVER": dns_server.address}})
+    app = create_app({"SETTINGS": make_settings(
+        CLOUDRON=None, AUTOCONFIG_ADMIN_OPEN="1", AUTOCONFIG_DNS_SERVER=dns_server.address)})
     response = app.test_client().get("/admin", environ_base={"REMOTE_ADDR": "203.0.113.7"})
     assert response.status_code == 200
     assert b"AUTOCONFIG_ADMIN_OPEN=1 is set" in response.data

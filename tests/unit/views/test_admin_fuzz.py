@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from app import create_app
-from tests.conftest import CLOUDRON_ENV
 
 from .test_discovery_fuzz import HOSTS, JUNK, assert_safe, common
 
@@ -14,9 +13,8 @@ ADMIN = ["/admin", "/admin/report.json"]
 
 
 @pytest.fixture
-def admin_app(settings, dns_server):
-    return create_app({"SETTINGS": settings, "TESTING": True,
-                       "ENVIRON": {**CLOUDRON_ENV, "AUTOCONFIG_DNS_SERVER": dns_server.address}})
+def admin_app(make_settings, dns_server):
+    return create_app({"SETTINGS": make_settings(AUTOCONFIG_DNS_SERVER=dns_server.address), "TESTING": True})
 
 
 @common
