@@ -1,6 +1,7 @@
 """Property-based junk at /admin and /admin/report.json, and junk sent to the
 discovery endpoints first, since the admin page shows what they recorded."""
 import json
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
@@ -36,7 +37,7 @@ def test_what_clients_send_never_comes_back_unescaped_on_the_admin_pages(admin_a
     if all(32 < ord(c) < 127 for c in host):
         headers["Host"] = host
     client.get("/mail/config-v1.1.xml", query_string={"emailaddress": address}, headers=headers)
-    client.get(f"/autodiscover/autodiscover.json/v1.0/{address}", headers=headers,
+    client.get(f"/autodiscover/autodiscover.json/v1.0/{quote(address, safe='@')}", headers=headers,
                query_string={"Protocol": "AutodiscoverV1"})
     page, report = client.get("/admin"), client.get("/admin/report.json")
     assert page.status_code == report.status_code == 200
