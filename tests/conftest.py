@@ -5,10 +5,19 @@ os.environ or /app/data, and no global app is mutated.
 """
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from app import create_app
 from app.settings import load_settings
+
+# CI replays the same examples every run, so a landing never hinges on luck;
+# developers' runs keep exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 # A Cloudron server with three mail domains, one of them an IDN given in
 # Unicode, and the app's alias locations for two of them.
