@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, request
+from flask import Response, current_app, request
 
 from ..names import domain_of_host
 from ..settings import MailDomain, Settings
@@ -36,3 +36,13 @@ def public_base_url() -> str:
 def host_domain() -> MailDomain | None:
     """The mail domain whose autoconfig./autodiscover. host was asked, if any."""
     return settings().domain(domain_of_host(request.host))
+
+
+def plain(status: int, reason: str) -> Response:
+    """A short text answer. Reasons are fixed strings: nothing the client
+    sent is echoed back."""
+    return Response(reason + "\n", status, content_type="text/plain; charset=utf-8")
+
+
+NOT_AN_ADDRESS = "emailaddress is not an email address"
+UNKNOWN_DOMAIN = "No mail settings are published here for that domain"

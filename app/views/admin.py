@@ -15,10 +15,10 @@ from .. import admin_report
 from ..dns_check import Resolver
 from ..recent import RecentRequests
 from ..settings import ADMIN_OPEN_VARIABLE
-from . import settings
+from . import plain, settings
 
 CLOSED = (f"403 The admin page is closed here: it opens on Cloudron (behind its login), with "
-          f"{ADMIN_OPEN_VARIABLE}=1, or in the demo environment from this machine. See README.\n")
+          f"{ADMIN_OPEN_VARIABLE}=1, or in the demo environment from this machine. See README.")
 
 bp = Blueprint("admin", __name__)
 
@@ -49,7 +49,7 @@ def _from_this_machine() -> bool:
 @bp.before_request
 def guard():
     if open_because() is None:
-        return Response(CLOSED, 403, content_type="text/plain; charset=utf-8")
+        return plain(403, CLOSED)
     return None
 
 

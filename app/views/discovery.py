@@ -10,18 +10,13 @@ from flask import Blueprint, Response, current_app, g, request
 from ..documents import Documents
 from ..formats import autoconfig, autodiscover
 from ..names import parse_address
-from . import host_domain, public_base_url, public_host, settings
+from . import NOT_AN_ADDRESS, UNKNOWN_DOMAIN, host_domain, plain, public_base_url, public_host, settings
 
 bp = Blueprint("discovery", __name__)
 
 
 def documents() -> Documents:
     return current_app.extensions["documents"]
-
-
-def _text(status: int, reason: str) -> Response:
-    # Reasons are fixed strings: nothing the client sent is echoed back.
-    return Response(reason + "\n", status, content_type="text/plain; charset=utf-8")
 
 
 @bp.after_request
@@ -35,7 +30,7 @@ def remember(response: Response) -> Response:
 
 @bp.get("/healthz")
 def health():
-    return _text(200, "ok")
+    return plain(200, "ok")
 
 
 @bp.get("/mail/config-v1.1.xml")
@@ -47,14 +42,14 @@ def autoconfig_xml():
         try:
             _, name = parse_address(raw)
         except ValueError:
-            return _text(400, "emailaddress is not an email address")
+            return plain(400, NOT_AN_ADDRESS)
         domain = settings().domain(name)
         g.mail_domain = name
     else:
         domain = host_domain()
         g.mail_domain = domain and domain.name
     if domain is None:
-        return _text(404, "No mail settings are published here for that domain")
+        return plain(404, UNKNOWN_DOMAIN)
     setup_url = public_base_url() + "/"
     if host_domain() != domain:
         setup_url += f"?domain={domain.name}"

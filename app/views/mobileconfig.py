@@ -10,8 +10,7 @@ from flask import Blueprint, Response, current_app, request
 from ..formats import mobileconfig
 from ..names import parse_address
 from ..signing import ProfileSigner
-from . import settings
-from .discovery import _text
+from . import NOT_AN_ADDRESS, UNKNOWN_DOMAIN, plain, settings
 
 bp = Blueprint("mobileconfig", __name__)
 
@@ -24,16 +23,16 @@ def signer() -> ProfileSigner:
 def profile():
     raw = request.args.get("emailaddress", "").strip()
     if not raw:
-        return _text(400, "emailaddress is required")
+        return plain(400, "emailaddress is required")
     try:
         address, name = parse_address(raw)
     except ValueError:
-        return _text(400, "emailaddress is not an email address")
+        return plain(400, NOT_AN_ADDRESS)
     domain = settings().domain(name)
     if domain is None:
-        return _text(404, "No mail settings are published here for that domain")
+        return plain(404, UNKNOWN_DOMAIN)
     if not (settings().incoming and settings().outgoing):
-        return _text(404, "This server publishes no incoming or no outgoing mail service")
+        return plain(404, "This server publishes no incoming or no outgoing mail service")
     body = signer().sign(mobileconfig.profile(settings(), domain, address))
     return Response(body, content_type=mobileconfig.CONTENT_TYPE, headers={
         "Content-Disposition": f'attachment; filename="{domain.name}.mobileconfig"'})
