@@ -230,10 +230,16 @@ class Server:
         return tree_pss_bytes(self.process.pid)
 
 
+def server_environ() -> dict[str, str]:
+    """This shell's environment without what would change the servers' settings
+    behind gunicorn.conf.py's back (ACCESS_LOG stays: it is a documented switch)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("CLOUDRON", "WEB_CONCURRENCY"))}
+
+
 def gunicorn_server(name: str, gunicorn: Path, app: str, env: dict[str, str], work: Path,
                     health_path: str, extra: list[str]) -> Server:
     port = free_port()
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUDRON", "WEB_CONCURRENCY"))}
+    base_env = server_environ()
     # Exactly what start.sh runs: this repository's gunicorn.conf.py, BIND from the env.
     argv = [str(gunicorn), "-c", str(REPO / "gunicorn.conf.py"), *extra, app]
     return Server(name, argv, {**base_env, **env, "BIND": f"127.0.0.1:{port}"}, REPO, port,
@@ -467,7 +473,7 @@ def manifest_memory_limit() -> int:
 def gunicorn_settings(extra: list[str]) -> dict:
     out = subprocess.run([str(VENV_BIN / "gunicorn"), "-c", str(REPO / "gunicorn.conf.py"), *extra,
                           "--print-config", "app:create_app()"],
-                         cwd=REPO, capture_output=True, text=True, env={"BIND": "127.0.0.1:0", "PATH": os.environ["PATH"]})
+                         cwd=REPO, capture_output=True, text=True, env={**server_environ(), "BIND": "127.0.0.1:0"})
     wanted = ("workers", "worker_class", "threads", "preload_app", "keepalive", "accesslog", "timeout")
     settings = {}
     for line in out.stdout.splitlines():
@@ -499,14 +505,15 @@ def markdown(report: dict) -> str:
         f"- Date: {report['date']}; machine: {m['cores']} cores ({m['cpu']}), {m['memory']}, "
         f"Linux {m['kernel']}, Python {m['python']}.",
         f"- Command: `{report['command']}`",
-        f"- Servers, all on loopback: this app and {report['automx2']} (SQLite, seeded with the same domain "
-        f"and servers), both under gunicorn with this repository's `gunicorn.conf.py` "
-        if report["automx2"] != "n/a" else "- Servers, all on loopback: this app (smoke run), under gunicorn with "
-        "this repository's `gunicorn.conf.py` "
-        f"({', '.join(f'{k}={v}' for k, v in report['gunicorn'].items())}); "
+        (f"- Servers, all on loopback: this app and {report['automx2']} (SQLite, seeded with the same domain "
+         "and servers), both under gunicorn with this repository's `gunicorn.conf.py` "
+         if report["automx2"] != "n/a" else "- Servers, all on loopback: this app (smoke run), under gunicorn with "
+         "this repository's `gunicorn.conf.py` ")
+        + f"({', '.join(f'{k}={v}' for k, v in report['gunicorn'].items())}); "
         "nginx serving a static copy of the autoconfig document as the ceiling.",
         f"- Load: wrk, {report['connections']} connections, {report['seconds']} s per run, "
-        f"{report['rounds']} interleaved rounds (app, automx2, nginx per endpoint).",
+        f"{report['rounds']} interleaved rounds (app, automx2, nginx per endpoint). "
+        f"Whole run: {report['elapsed_seconds']:.0f} s.",
         "",
         "## Throughput, latency, CPU (medians over the rounds)",
         "",
