@@ -12,13 +12,18 @@ SYSTEM_PACKAGES += nodejs $(if $(shell command -v npm),,npm)
 # Compiled page translations (.mo, not committed) next to their .po sources.
 TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test system-deps clean translations messages
+.PHONY: run test system-deps clean translations messages bench
 
 run: $(VENV)/.installed translations
 	BIND=127.0.0.1:$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
 test: $(VENV)/.installed system-deps node_modules/.installed translations
 	$(VENV)/bin/python -m pytest
+
+# Side by side with automx2 (README, "Performance"); installs wrk, nginx and a
+# throw-away automx2 by itself. Under 10 minutes on 2 cores; not part of `test`.
+bench: $(VENV)/.installed
+	$(VENV)/bin/python bench/benchmark.py $(BENCH_ARGS)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)

@@ -5,6 +5,8 @@ Unicode domain and its punycode spelling are the same key everywhere.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import idna
 from email_validator import EmailNotValidError, validate_email
 
@@ -47,6 +49,10 @@ def parse_address(raw: str) -> tuple[str, str]:
     return f"{checked.local_part}@{checked.ascii_domain}", checked.ascii_domain
 
 
+# A server sees a handful of Host values (autoconfig./autodiscover. of each
+# mail domain), and UTS #46 mapping is the costliest step of a request:
+# remember the answers, bounded because the header is the client's to choose.
+@lru_cache(maxsize=1024)
 def domain_of_host(host: str) -> str | None:
     """The mail domain a Host header points at, or None.
 
