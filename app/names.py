@@ -8,11 +8,19 @@ from __future__ import annotations
 from functools import lru_cache
 
 import idna
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailSyntaxError
+from email_validator.syntax import validate_email_local_part
+
+# RFC 5321 4.5.3.1.3: a path holds at most 256 octets, so an address 254.
+MAX_ADDRESS_LENGTH = 254
 
 PREFIXES = ("autoconfig.", "autodiscover.")
 
 
+# A server sees a handful of domains (its mail domains and their autoconfig.
+# and autodiscover. hosts), and UTS #46 mapping is the costliest step of a
+# request: remember the answers, bounded because clients choose what to send.
+@lru_cache(maxsize=1024)
 def normalize_domain(raw: str) -> str:
     """Return the ASCII form of a domain; raise ValueError if it is not one."""
     name = raw.strip().rstrip(".").lower()
@@ -39,20 +47,24 @@ def parse_address(raw: str) -> tuple[str, str]:
     The address keeps the user's local part and gets the ASCII domain; a
     malformed address raises ValueError. Existence is never checked: the
     app must answer the same for every mailbox of a domain.
+
+    email-validator checks the local part (RFC 5322/6531); the domain goes
+    through the same UTS #46 normalisation as every other domain here.
     """
+    local, at, domain = raw.strip().rpartition("@")
+    if not at:
+        raise ValueError("not an email address")
     try:
-        checked = validate_email(raw.strip(), check_deliverability=False,
-                                 globally_deliverable=False, test_environment=True,
-                                 allow_smtputf8=True)
-    except EmailNotValidError as exc:
+        local = validate_email_local_part(local, allow_smtputf8=True)["local_part"]
+    except EmailSyntaxError as exc:
         raise ValueError("not an email address") from exc
-    return f"{checked.local_part}@{checked.ascii_domain}", checked.ascii_domain
+    ascii_domain = normalize_domain(domain)
+    address = f"{local}@{ascii_domain}"
+    if len(address.encode("utf-8")) > MAX_ADDRESS_LENGTH:
+        raise ValueError("not an email address")
+    return address, ascii_domain
 
 
-# A server sees a handful of Host values (autoconfig./autodiscover. of each
-# mail domain), and UTS #46 mapping is the costliest step of a request:
-# remember the answers, bounded because the header is the client's to choose.
-@lru_cache(maxsize=1024)
 def domain_of_host(host: str) -> str | None:
     """The mail domain a Host header points at, or None.
 

@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 CAPACITY = 100
 DOMAIN_BYTES = 80
@@ -59,6 +60,8 @@ _FAMILY_NAMES = tuple(dict.fromkeys([UNKNOWN] + [name for _, name in FAMILIES]))
 _FAMILY_INDEX = {name: i for i, name in enumerate(_FAMILY_NAMES)}
 
 
+# Clients send a few distinct User-Agents, over and over: remember the answers.
+@lru_cache(maxsize=256)
 def client_family(user_agent: str) -> str:
     agent = user_agent.lower()
     return next((name for needle, name in FAMILIES if needle in agent), UNKNOWN)
