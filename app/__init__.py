@@ -4,8 +4,8 @@ from __future__ import annotations
 import logging
 from typing import Any, Mapping
 
-from flask import Flask, Response
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import i18n
@@ -18,6 +18,10 @@ log = logging.getLogger("autoconfig")
 # Real Autodiscover requests are a few hundred bytes; anything past this is
 # refused with 413 before it is parsed.
 MAX_BODY_BYTES = 16 * 1024
+# How much of a refused body is read and dropped before answering, so that a
+# proxy still sending it gets our 413 rather than a reset (which it would turn
+# into a 502). nginx's default client_max_body_size is 1 MiB.
+DRAIN_BYTES = 1024 * 1024
 
 # Clients spell these paths in every casing (Autodiscover/AutoDiscover/...).
 CASELESS_PREFIXES = ("/autodiscover/autodiscover.xml", "/autodiscover/autodiscover.json")
@@ -51,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     admin.init_app(app)
     app.register_error_handler(HTTPException, _plain_error)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
 
     # One trusted hop: Cloudron's nginx sets X-Forwarded-Proto/-Host/-For.
     app.wsgi_app = ProxyFix(_caseless_paths(app.wsgi_app), x_for=1, x_proto=1,
@@ -76,6 +81,13 @@ def _plain_error(error: HTTPException) -> Response:
     # Short, fixed text: never the request path or a stack trace.
     return Response(f"{error.code} {error.name}\n", error.code,
                     content_type="text/plain; charset=utf-8")
+
+
+def _too_large(error: RequestEntityTooLarge) -> Response:
+    stream, left = request.environ["wsgi.input"], DRAIN_BYTES
+    while left > 0 and (chunk := stream.read(min(left, 64 * 1024))):
+        left -= len(chunk)
+    return _plain_error(error)
 
 
 def _caseless_paths(wsgi_app):

@@ -6,6 +6,7 @@ documents themselves come ready-made from app.documents.
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..documents import Documents
 from ..formats import autoconfig, autodiscover
@@ -60,8 +61,13 @@ def autoconfig_xml():
 @bp.route("/autodiscover/autodiscover.xml", methods=["GET", "POST"])
 def autodiscover_xml():
     # Errors are HTTP 200 in Autodiscover's own format: that is what clients read.
+    body = request.get_data(cache=False)
+    # With a Content-Length over the cap Werkzeug answers 413 itself; a
+    # chunked body it cuts at the cap, silently: refuse that the same way.
+    if len(body) >= current_app.config["MAX_CONTENT_LENGTH"]:
+        raise RequestEntityTooLarge()
     try:
-        asked = autodiscover.parse_request(request.get_data(cache=False))
+        asked = autodiscover.parse_request(body)
     except autodiscover.InvalidRequest:
         return _xml(autodiscover.error_response(autodiscover.INVALID_REQUEST))
     schema = asked.schema.lower()

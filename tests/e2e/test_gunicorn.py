@@ -73,3 +73,14 @@ def test_config_error_is_logged_in_one_line_and_app_keeps_serving(tmp_path):
     errors = [line for line in log_path.read_text().splitlines() if "config file ignored" in line]
     assert len(errors) == 1
     assert str(config) in errors[0] and "services.imap.port" in errors[0]
+
+
+def test_chunked_bodies_are_read_and_capped_like_any_other(server):
+    base, _, _ = server
+    # A generator body makes requests send Transfer-Encoding: chunked.
+    valid = requests.post(base + "/autodiscover/autodiscover.xml",
+                          data=iter([Autodiscover.payload("jane@example.com")]))
+    assert valid.request.headers.get("Transfer-Encoding") == "chunked"
+    Autodiscover.from_bytes(valid.content).raise_errors()
+    oversized = requests.post(base + "/autodiscover/autodiscover.xml", data=iter([b"<" * 8192] * 64))
+    assert oversized.status_code == 413

@@ -86,3 +86,13 @@ def test_certificate_is_verified_for_every_autoconfig_and_autodiscover_name(prox
     with pytest.raises(subprocess.CalledProcessError) as refused:
         proxy.curl("https://autoconfig.not-in-the-certificate.example/healthz")
     assert refused.value.returncode == CURL_PEER_FAILED_VERIFICATION
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_oversized_bodies_get_the_apps_413_not_a_proxy_error(proxy, scheme):
+    # The proxy is still sending the body when the app has its answer: unless
+    # the app reads what is left, the proxy sees a reset and answers 502.
+    body = b"<" * (1024 * 1024 - 1024)
+    statuses = [proxy.curl(f"{scheme}://autodiscover.example.com/autodiscover/autodiscover.xml", data=body).status
+                for _ in range(30)]
+    assert statuses == [413] * 30
