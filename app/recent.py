@@ -3,14 +3,17 @@ client family, HTTP status. Never an email address, never a User-Agent.
 
 Gunicorn forks several workers from one master (preload_app), so a list in
 each process would show only the requests of the worker that renders the
-page. The ring is therefore an anonymous shared mapping created before the
-fork, guarded by a lock that every worker shares: all of them write to and
-read the same memory. It lives in RAM only, so a restart empties it.
+page. The record therefore lives in an anonymous shared mapping created
+before the fork: every worker writes to a region of its own (claimed once,
+under a lock shared by all processes) and reads everyone's. Writing needs no
+lock between processes, only between a worker's threads, which keeps it off
+the discovery requests' bill. It lives in RAM only: a restart empties it.
 """
 from __future__ import annotations
 
 import fcntl
 import mmap
+import os
 import struct
 import tempfile
 import threading
@@ -19,10 +22,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 CAPACITY = 100
+# Worker processes that can hold a region at once; a dead worker's region
+# (gunicorn replaces workers that crash or time out) is taken over.
+REGIONS = 16
 DOMAIN_BYTES = 80
-# time, HTTP status, endpoint index, family index, domain (ASCII, NUL padded)
-SLOT = struct.Struct(f"<dHBB{DOMAIN_BYTES}s")
-COUNTER = struct.Struct("<Q")
+# seq, time, HTTP status, endpoint index, family index, domain (NUL padded), seq.
+# The sequence number at both ends lets a reader skip a slot caught mid-write.
+SLOT = struct.Struct(f"<QdHBB{DOMAIN_BYTES}sQ")
+SEQ = struct.Struct("<Q")
+# A region's owner pid and how many requests it has recorded.
+REGION_HEAD = struct.Struct("<qQ")
 
 ENDPOINTS = {
     "discovery.autoconfig_xml": "autoconfig",
@@ -77,11 +86,16 @@ class Entry:
 
 
 class RecentRequests:
-    def __init__(self, capacity: int = CAPACITY) -> None:
+    def __init__(self, capacity: int = CAPACITY, regions: int = REGIONS) -> None:
         self.capacity = capacity
+        self._region_size = REGION_HEAD.size + capacity * SLOT.size
+        self._regions = regions
         # Anonymous and MAP_SHARED: inherited by, and shared with, forked workers.
-        self._memory = mmap.mmap(-1, COUNTER.size + capacity * SLOT.size)
-        self._lock = SharedLock()
+        self._memory = mmap.mmap(-1, regions * self._region_size)
+        self._claim_lock = ProcessLock()
+        self._thread_lock = threading.Lock()
+        self._owner = 0          # the pid that claimed self._base (0: none yet)
+        self._base = -1
 
     def record(self, endpoint: str | None, domain: str | None, user_agent: str,
                status: int) -> None:
@@ -89,47 +103,81 @@ class RecentRequests:
         index = _ENDPOINT_INDEX.get(endpoint)
         if index is None:
             return
-        slot = SLOT.pack(time.time(), status, index, _FAMILY_INDEX[client_family(user_agent)],
-                         (domain or "").encode("ascii", "replace")[:DOMAIN_BYTES])
-        with self._lock:
-            (count,) = COUNTER.unpack_from(self._memory, 0)
-            self._memory[self._offset(count):self._offset(count) + SLOT.size] = slot
-            COUNTER.pack_into(self._memory, 0, count + 1)
+        family = _FAMILY_INDEX[client_family(user_agent)]
+        name = (domain or "").encode("ascii", "replace")[:DOMAIN_BYTES]
+        with self._thread_lock:
+            base = self._region()
+            if base < 0:
+                return
+            count = REGION_HEAD.unpack_from(self._memory, base)[1]
+            offset = base + REGION_HEAD.size + (count % self.capacity) * SLOT.size
+            # Start marker last: a reader sees either the old slot, a torn one
+            # (markers differ, skipped) or the whole new one.
+            SLOT.pack_into(self._memory, offset, 0, time.time(), status, index, family, name, count + 1)
+            SEQ.pack_into(self._memory, offset, count + 1)
+            REGION_HEAD.pack_into(self._memory, base, self._owner, count + 1)
 
     def entries(self) -> list[Entry]:
-        """Newest first."""
-        with self._lock:
-            (count,) = COUNTER.unpack_from(self._memory, 0)
-            raw = bytes(self._memory)
+        """Every worker's, newest first, at most `capacity`."""
+        raw = bytes(self._memory)
         entries = []
-        for n in range(count - 1, max(count - self.capacity, 0) - 1, -1):
-            when, status, endpoint, family, domain = SLOT.unpack_from(raw, self._offset(n))
-            entries.append(Entry(when, _ENDPOINT_NAMES[endpoint],
-                                 domain.rstrip(b"\0").decode("ascii") or None,
-                                 _FAMILY_NAMES[family], status))
-        return entries
+        for base in range(0, len(raw), self._region_size):
+            owner, count = REGION_HEAD.unpack_from(raw, base)
+            for n in range(max(count - self.capacity, 0), count):
+                offset = base + REGION_HEAD.size + (n % self.capacity) * SLOT.size
+                start, when, status, endpoint, family, name, end = SLOT.unpack_from(raw, offset)
+                if start == end == n + 1:
+                    entries.append(Entry(when, _ENDPOINT_NAMES[endpoint],
+                                         name.rstrip(b"\0").decode("ascii") or None,
+                                         _FAMILY_NAMES[family], status))
+        entries.sort(key=lambda e: e.time, reverse=True)
+        return entries[:self.capacity]
 
-    def _offset(self, n: int) -> int:
-        return COUNTER.size + (n % self.capacity) * SLOT.size
+    def recorded(self) -> int:
+        """How many requests were recorded since start, by every worker."""
+        return sum(REGION_HEAD.unpack_from(self._memory, base)[1]
+                   for base in range(0, len(self._memory), self._region_size))
+
+    def _region(self) -> int:
+        """This process's region (claimed on its first request), or -1."""
+        pid = os.getpid()
+        if self._owner != pid:
+            with self._claim_lock:
+                self._base = next((base for base in range(0, len(self._memory), self._region_size)
+                                   if _free(REGION_HEAD.unpack_from(self._memory, base)[0], pid)), -1)
+                if self._base >= 0:
+                    count = REGION_HEAD.unpack_from(self._memory, self._base)[1]
+                    REGION_HEAD.pack_into(self._memory, self._base, pid, count)
+            self._owner = pid
+        return self._base
 
 
-class SharedLock:
-    """Excludes the other workers and the other threads of this one.
+def _free(owner: int, pid: int) -> bool:
+    """A region is free for `pid` if nobody, `pid` itself or a dead process owns it."""
+    if owner in (0, pid):
+        return True
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+class ProcessLock:
+    """Excludes the other processes while one claims a region.
 
     A POSIX record lock on an unlinked file in /tmp, rather than
     multiprocessing.Lock: that needs a writable /dev/shm, which Cloudron's
     read-only runtime does not promise (/tmp, /run and /app/data it does).
-    Record locks belong to a process, so the thread lock covers threads.
     """
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()
-        self._threads = threading.Lock()
 
     def __enter__(self) -> None:
-        self._threads.acquire()
         fcntl.lockf(self._file, fcntl.LOCK_EX)
 
     def __exit__(self, *exc_info) -> None:
         fcntl.lockf(self._file, fcntl.LOCK_UN)
-        self._threads.release()

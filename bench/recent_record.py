@@ -1,9 +1,9 @@
 """What recording one discovery request for the admin page costs.
 
 Run: .venv/bin/python bench/recent_record.py
-Prints microseconds per call of RecentRequests.record (shared-memory ring,
-process-shared lock), next to one whole autoconfig request through Flask's
-test client (hook included), so the hook's share is visible.
+Prints microseconds per call of RecentRequests.record (the worker's own
+region of a shared mapping), next to one whole autoconfig request through
+Flask's test client (hook included), so the hook's share is visible.
 """
 from __future__ import annotations
 

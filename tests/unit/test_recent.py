@@ -75,5 +75,46 @@ def test_workers_writing_at_once_lose_no_request():
     os.close(go)
     for child in children:
         os.waitpid(child, 0)
-    # The counter is read and written under the lock: no increment is lost.
-    assert int.from_bytes(recent._memory[:8], "little") == 60_000
+    # Each worker writes its own region: no request is lost, and the
+    # newest `capacity` of all of them are whole entries.
+    assert recent.recorded() == 60_000
+    assert [(e.domain, e.status) for e in recent.entries()] == [("example.com", 200)] * 5
+
+
+def test_threads_of_one_worker_lose_no_request():
+    import threading
+    recent = RecentRequests(capacity=5)
+    threads = [threading.Thread(target=lambda: [recent.record(AUTOCONFIG, "example.com", "", 200)
+                                                for _ in range(5_000)]) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert recent.recorded() == 20_000
+
+
+def in_child(recent, domain):
+    child = os.fork()
+    if child == 0:
+        recent.record(AUTOCONFIG, domain, "", 200)
+        os._exit(0)
+    os.waitpid(child, 0)
+
+
+def test_a_replaced_worker_takes_over_a_dead_ones_region_and_keeps_its_entries():
+    recent = RecentRequests(regions=2)
+    recent.record(AUTOCONFIG, "master.example", "", 200)
+    in_child(recent, "first.example")
+    in_child(recent, "second.example")     # only two regions: reuses the dead child's
+    assert recent.recorded() == 3
+    assert {e.domain for e in recent.entries()} == {"master.example", "first.example", "second.example"}
+
+
+def test_a_slot_caught_mid_write_is_skipped_not_shown_torn():
+    recent = RecentRequests(capacity=3)
+    recent.record(AUTOCONFIG, "whole.example", "", 200)
+    recent.record(AUTOCONFIG, "torn.example", "", 200)
+    # What a reader would see while the second slot's start marker is not yet written.
+    from app.recent import REGION_HEAD, SEQ, SLOT
+    SEQ.pack_into(recent._memory, REGION_HEAD.size + SLOT.size, 0)
+    assert [e.domain for e in recent.entries()] == ["whole.example"]
