@@ -5,7 +5,7 @@ VENV := .venv
 PYTHON ?= python3
 PORT ?= 8000
 # Debian packages the test suite drives for real (see README, "Tests").
-SYSTEM_PACKAGES := nginx-light bubblewrap chromium chromium-driver dnsmasq-base wrk gosu openssl zbar-tools
+SYSTEM_PACKAGES := nginx-light bubblewrap chromium dnsmasq-base wrk gosu openssl curl zbar-tools
 # Node runs Cloudron's manifest validator; some nodejs builds bundle npm, Debian's does not.
 SYSTEM_PACKAGES += nodejs $(if $(shell command -v npm),,npm)
 

@@ -256,7 +256,19 @@ def read_config(path: str) -> dict[str, Any]:
         raise ConfigError("", f"not valid TOML ({exc})") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError("", f"cannot be read ({exc})") from exc
-    return _check_table("", raw, CONFIG_SCHEMA)
+    config = _check_table("", raw, CONFIG_SCHEMA)
+    _check_services_left(config.get("services", {}))
+    return config
+
+
+def _check_services_left(services: dict[str, dict]) -> None:
+    """A client needs somewhere to read mail and somewhere to send it."""
+    enabled = {name for name, _, _, _, default in DEFAULT_SERVICES
+               if services.get(name, {}).get("enabled", default)}
+    for direction, names in (("incoming", ("imap", "pop3")), ("outgoing", ("submissions", "submission"))):
+        if not enabled & set(names):
+            raise ConfigError("services", f"turns off every {direction} service ({', '.join(names)}); "
+                                          f"leave at least one enabled")
 
 
 def _string(key: str, value: Any) -> str:

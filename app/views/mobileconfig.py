@@ -31,8 +31,6 @@ def profile():
     domain = settings().domain(name)
     if domain is None:
         return plain(404, UNKNOWN_DOMAIN)
-    if not (settings().incoming and settings().outgoing):
-        return plain(404, "This server publishes no incoming or no outgoing mail service")
     body = signer().sign(mobileconfig.profile(settings(), domain, address))
     return Response(body, content_type=mobileconfig.CONTENT_TYPE, headers={
         "Content-Disposition": f'attachment; filename="{domain.name}.mobileconfig"'})

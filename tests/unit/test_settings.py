@@ -65,13 +65,16 @@ tls = "starttls"
 
 [services.submission]
 enabled = false
+
+[services.submissions]
+enabled = true
 """))
     assert [d.name for d in settings.domains] == ["example.com", "xn--bcher-kva.example", "example.net"]
     assert settings.domain("example.com").display_name == "Example Mail"
     assert settings.domain("example.net").display_name == "example.net"
     imap = settings.service("imap")
     assert (imap.host, imap.port, imap.tls) == ("imap.example.com", 1993, "starttls")
-    assert settings.outgoing == ()
+    assert [(s.port, s.tls) for s in settings.outgoing] == [(465, "ssl")]
     assert settings.documentation_url == "https://wiki.example.com/mail"
     assert settings.webmail_url == "https://webmail.example.com"
     assert settings.config_error is None
@@ -91,6 +94,7 @@ enabled = false
     ("setup_page_domains = \"example.com\"", "setup_page_domains: must be a list"),
     ("setup_page_domains = [\"example.com\", 3]", "setup_page_domains[1]: is not a domain name"),
     ("this is = not toml", "not valid TOML"),
+    ("[services.submission]\nenabled = false", "services: turns off every outgoing service"),
 ])
 def test_config_errors_name_file_key_and_reason_and_ignore_the_file(make_settings, config_file, text, message):
     path = config_file("services.pop3.enabled = true\n" + text)
@@ -101,6 +105,12 @@ def test_config_errors_name_file_key_and_reason_and_ignore_the_file(make_setting
     # Never half-applied: the valid line before the error is ignored too.
     assert [s.protocol for s in settings.incoming] == ["IMAP"]
     assert [d.name for d in settings.domains][:2] == ["example.com", "example.org"]
+
+
+def test_a_config_that_leaves_nothing_to_read_mail_with_is_an_error(make_settings, config_file):
+    settings = make_settings(config_file("[services.imap]\nenabled = false\n"))
+    assert "services: turns off every incoming service (imap, pop3)" in settings.config_error
+    assert [s.protocol for s in settings.incoming] == ["IMAP"]
 
 
 def test_missing_config_file_is_not_an_error(settings):

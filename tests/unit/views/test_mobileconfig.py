@@ -43,11 +43,3 @@ def test_bad_or_foreign_addresses_get_a_short_4xx_never_a_profile(client, query,
     assert response.status_code == status
     assert response.content_type == "text/plain; charset=utf-8"
     assert b"plist" not in response.data and b"@" not in response.data
-
-
-def test_no_profile_when_the_admin_turned_every_incoming_service_off(make_settings, config_file):
-    settings = make_settings(config_file("services.imap.enabled = false\n"))
-    client = create_app({"SETTINGS": settings, "TESTING": True}).test_client()
-    response = client.get("/mobileconfig?emailaddress=jane@example.com")
-    assert response.status_code == 404
-    assert response.content_type == "text/plain; charset=utf-8"
