@@ -21,7 +21,7 @@ COPY app /app/code/app
 # /app/code is read-only at run time: compile the bytecode and the page
 # translations (.po -> .mo; the .mo files are build output, not committed) now.
 RUN /app/code/venv/bin/python -m compileall -q /app/code/app \
-    && /app/code/venv/bin/pybabel compile -q -d /app/code/app/translations
+    && /app/code/venv/bin/pybabel compile -d /app/code/app/translations
 
 EXPOSE 8000
 CMD ["/app/code/start.sh"]

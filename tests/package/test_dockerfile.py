@@ -44,3 +44,17 @@ def test_start_script_is_strict_executable_and_drops_privileges():
     text = script.read_text()
     assert "\nset -eu\n" in text
     assert re.search(r"^exec gosu cloudron:cloudron /app/code/venv/bin/gunicorn ", text, re.M)
+
+
+def test_build_step_after_copying_the_code_runs(tmp_path):
+    # No Docker engine here: run the Dockerfile's last RUN step itself, on a
+    # copy of the code, with the test virtualenv standing in for the image's.
+    import shutil
+    step = DOCKERFILE.read_text().rsplit("\nRUN ", 1)[1].split("\n\n", 1)[0].replace("\\\n", " ")
+    code = tmp_path / "code"
+    shutil.copytree(REPO / "app", code / "app", ignore=shutil.ignore_patterns("*.mo", "__pycache__"))
+    command = (step.replace("/app/code/venv/bin/", f"{Path(sys.executable).parent}/")
+               .replace("/app/code/", f"{code}/"))
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (code / "app" / "translations" / "fr" / "LC_MESSAGES" / "messages.mo").stat().st_size > 0
