@@ -21,7 +21,6 @@ import dns.resolver
 from .records import CNAME, MX, Record, target_of
 from .settings import DNS_SERVER_VARIABLE
 
-# The nameserver to ask, "ip" or "ip:port"; /etc/resolv.conf when unset.
 TIMEOUT = 2.0
 # Short: an admin who just fixed a record reloads and should see it soon.
 CACHE_SECONDS = 20
@@ -53,6 +52,8 @@ class Check:
 
 
 class Resolver:
+    """Asks `server` ("ip" or "ip:port"), or /etc/resolv.conf's nameservers when None."""
+
     def __init__(self, server: str | None = None, timeout: float = TIMEOUT) -> None:
         self.server = server
         self.timeout = timeout

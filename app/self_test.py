@@ -186,16 +186,12 @@ def _autodiscover_servers(body: bytes) -> set[tuple[str, int]] | str:
     root = _xml(body)
     if root is None:
         return NOT_PARSED
-    accounts = [el for el in root.iter() if _local(el.tag) == "Account"]
+    accounts = [el for el in root.iter() if autodiscover.local_name(el.tag) == "Account"]
     if not accounts:
         return NOT_PARSED
-    protocols = [{_local(field.tag): field.text or "" for field in protocol}
-                 for protocol in accounts[0] if _local(protocol.tag) == "Protocol"]
+    protocols = [{autodiscover.local_name(field.tag): field.text or "" for field in protocol}
+                 for protocol in accounts[0] if autodiscover.local_name(protocol.tag) == "Protocol"]
     return {(p.get("Server", ""), _int(p.get("Port"))) for p in protocols}
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
 
 
 def _json_url(body: bytes) -> str:

@@ -61,13 +61,14 @@ def parse_request(body: bytes) -> Request:
     except (ParseError, DefusedXmlException, ValueError) as exc:
         raise InvalidRequest("not well-formed XML") from exc
     # Match on local names: some clients omit the request namespace.
-    fields = {_local(el.tag): (el.text or "").strip() for el in root.iter()}
-    if _local(root.tag) != "Autodiscover" or not fields.get("EMailAddress"):
+    fields = {local_name(el.tag): (el.text or "").strip() for el in root.iter()}
+    if local_name(root.tag) != "Autodiscover" or not fields.get("EMailAddress"):
         raise InvalidRequest("no EMailAddress in the request")
     return Request(fields["EMailAddress"], fields.get("AcceptableResponseSchema") or OUTLOOK_SCHEMA)
 
 
-def _local(tag: object) -> str:
+def local_name(tag: object) -> str:
+    """An element's name without its namespace ("" for comments and the like)."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
