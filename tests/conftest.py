@@ -11,7 +11,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from app import create_app
-from app.settings import load_settings
+from app.settings_loader import load_settings
 
 # CI replays the same examples every run, so a landing never hinges on luck;
 # developers' runs keep exploring new ones.
@@ -67,6 +67,13 @@ def settings(make_settings):
 
 
 @pytest.fixture
+def fake_dns():
+    """The test zone answered from memory; its web address has no listener."""
+    from tests.dns_zone import FakeResolver, zone_for
+    return FakeResolver(zone_for("127.9.9.10"))
+
+
+@pytest.fixture
 def app(settings):
     return create_app({"SETTINGS": settings, "TESTING": True})
 
@@ -85,8 +92,9 @@ def test_ca(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def dns_server():
-    """dnsmasq on a random loopback address serving the test zone of tests/dns_server.py."""
-    from tests.dns_server import DnsServer, dnsmasq, random_loopback, zone_options
+    """dnsmasq on a random loopback address serving the test zone of tests/dns_zone.py."""
+    from tests.dns_server import DnsServer, dnsmasq, random_loopback
+    from tests.dns_zone import dnsmasq_options, zone_for
     web = random_loopback()
-    with dnsmasq(zone_options(web)) as address:
+    with dnsmasq(dnsmasq_options(zone_for(web))) as address:
         yield DnsServer(address, web)
