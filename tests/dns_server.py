@@ -6,7 +6,6 @@ comes from a real server's answers.
 """
 from __future__ import annotations
 
-import random
 import subprocess
 import time
 from contextlib import contextmanager
@@ -14,6 +13,8 @@ from dataclasses import dataclass
 
 import dns.exception
 import dns.resolver
+
+from support.processes import random_loopback
 
 DNSMASQ = "/usr/sbin/dnsmasq"
 # Where the wrong address record of the test zone points: nothing listens there.
@@ -24,10 +25,6 @@ ELSEWHERE = "127.9.9.9"
 class DnsServer:
     address: str     # the nameserver, port 53
     web: str         # where the zone's app locations point
-
-
-def random_loopback() -> str:
-    return f"127.{random.randint(10, 250)}.{random.randint(1, 250)}.{random.randint(1, 250)}"
 
 
 def zone_options(web: str) -> list[str]:

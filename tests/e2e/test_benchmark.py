@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 
-from .servers import REPO
+from support.processes import REPO
 
 
 def test_smoke_benchmark_serves_every_endpoint_and_refuses_bad_requests(tmp_path):
