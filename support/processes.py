@@ -54,10 +54,9 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 15, ve
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
         if parts.scheme == "https":
-            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-                parts.hostname, parts.port, timeout=1, context=context)
+            conn: http.client.HTTPConnection = http.client.HTTPSConnection(parts.netloc, timeout=1, context=context)
         else:
-            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=1)
+            conn = http.client.HTTPConnection(parts.netloc, timeout=1)
         try:
             conn.request("GET", parts.path or "/")
             if conn.getresponse().status == 200:
@@ -68,6 +67,17 @@ def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 15, ve
             conn.close()
         time.sleep(0.005)
     raise TimeoutError(f"{url} not healthy after {timeout}s")
+
+
+def wait_or_kill(process: subprocess.Popen, timeout: float = 20) -> None:
+    """Wait for a process told to stop; kill it if it takes longer than
+    `timeout` (gunicorn may wait out graceful_timeout, 10 s, for a booting
+    worker: the default allows for that)."""
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _stat(pid: int) -> list[str] | None:

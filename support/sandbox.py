@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .inputs import RUNTIME_ENV
-from .processes import REPO, parent_pid, random_loopback, tree_pids, wait_for_health
+from .processes import (
+    REPO,
+    parent_pid,
+    random_loopback,
+    tree_pids,
+    wait_for_health,
+    wait_or_kill,
+)
 
 HTTP_PORT = 8000
 CLOUDRON_UID = 1000     # the base image's `cloudron` user
@@ -48,12 +55,7 @@ class Sandbox:
         pids = self.gunicorn_pids()
         if pids:
             os.kill(pids[0], signal.SIGTERM)
-        try:
-            # gunicorn may wait out graceful_timeout (10 s) for a booting worker.
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        wait_or_kill(self.process)
 
 
 def image_files(dockerfile: Path = REPO / "Dockerfile") -> list[tuple[Path, str]]:

@@ -7,7 +7,13 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from support.processes import REPO, free_port, gunicorn_command, gunicorn_environ, wait_for_health
+from support.processes import (
+    REPO,
+    free_port,
+    gunicorn_command,
+    gunicorn_environ,
+    wait_for_health,
+)
 from tests.pki import Leaf
 
 # The gunicorn of the virtualenv running the tests.
