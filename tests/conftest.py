@@ -12,30 +12,14 @@ from hypothesis import settings as hypothesis_settings
 
 from app import create_app
 from app.settings_loader import load_settings
+from support.inputs import CLOUDRON_ENV
+from support.processes import random_loopback
 
 # CI replays the same examples every run, so a landing never hinges on luck;
 # developers' runs keep exploring new ones.
 hypothesis_settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
-
-# A Cloudron server with three mail domains, one of them an IDN given in
-# Unicode, and the app's alias locations for two of them.
-CLOUDRON_ENV = {
-    "CLOUDRON": "1",
-    "CLOUDRON_APP_DOMAIN": "mailconfig.example.com",
-    "CLOUDRON_APP_ORIGIN": "https://mailconfig.example.com",
-    "CLOUDRON_ALIAS_DOMAINS": "autoconfig.example.com,autodiscover.example.com,"
-                              "autoconfig.example.org,autodiscover.example.org",
-    "CLOUDRON_EMAIL_DOMAINS": "example.com, Example.ORG,bücher.example",
-    "CLOUDRON_EMAIL_DOMAIN": "example.com",
-    "CLOUDRON_EMAIL_SERVER_HOST": "my.example.com",
-    "CLOUDRON_EMAIL_IMAP_SERVER": "mail",
-    "CLOUDRON_EMAIL_IMAP_PORT": "9993",
-    "CLOUDRON_EMAIL_SMTP_SERVER": "mail",
-    "CLOUDRON_EMAIL_SMTP_PORT": "2525",
-}
-
 
 @pytest.fixture
 def config_file(tmp_path):
@@ -93,7 +77,7 @@ def test_ca(tmp_path_factory):
 @pytest.fixture(scope="session")
 def dns_server():
     """dnsmasq on a random loopback address serving the test zone of tests/dns_zone.py."""
-    from tests.dns_server import DnsServer, dnsmasq, random_loopback
+    from tests.dns_server import DnsServer, dnsmasq
     from tests.dns_zone import dnsmasq_options, zone_for
     web = random_loopback()
     with dnsmasq(dnsmasq_options(zone_for(web))) as address:

@@ -6,7 +6,6 @@ a real server's answers.
 """
 from __future__ import annotations
 
-import random
 import subprocess
 import time
 from contextlib import contextmanager
@@ -15,6 +14,8 @@ from dataclasses import dataclass
 import dns.exception
 import dns.resolver
 
+from support.processes import random_loopback
+
 DNSMASQ = "/usr/sbin/dnsmasq"
 @dataclass(frozen=True)
 class DnsServer:
@@ -22,8 +23,6 @@ class DnsServer:
     web: str         # where the zone's app locations point
 
 
-def random_loopback() -> str:
-    return f"127.{random.randint(10, 250)}.{random.randint(1, 250)}.{random.randint(1, 250)}"
 
 
 @contextmanager

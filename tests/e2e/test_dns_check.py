@@ -8,7 +8,8 @@ import pytest
 from app.admin import dns_check
 from app.admin.dns_check import Resolver
 from app.admin.records import expected_records
-from tests.dns_server import ELSEWHERE, random_loopback
+from support.processes import random_loopback
+from tests.dns_zone import ELSEWHERE
 
 
 def checks(settings, resolver, domain):
