@@ -5,20 +5,27 @@ VENV := .venv
 PYTHON ?= python3
 PORT ?= 8000
 # Debian packages the test suite drives for real (see README, "Tests").
-SYSTEM_PACKAGES := nginx-light bubblewrap chromium dnsmasq-base wrk gosu openssl curl zbar-tools
+SYSTEM_PACKAGES := nginx-light bubblewrap chromium dnsmasq-base wrk gosu openssl curl zbar-tools shellcheck
 # Node runs Cloudron's manifest validator; some nodejs builds bundle npm, Debian's does not.
 SYSTEM_PACKAGES += nodejs $(if $(shell command -v npm),,npm)
 
 # Compiled page translations (.mo, not committed) next to their .po sources.
 TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test system-deps clean translations messages bench
+.PHONY: run test check system-deps clean translations messages bench
 
 run: $(VENV)/.installed translations
 	BIND=127.0.0.1:$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
-test: $(VENV)/.installed system-deps node_modules/.installed translations
+test: check node_modules/.installed translations
 	$(VENV)/bin/python -m pytest
+
+# The quality gate alone, for a quick loop: lint, format, types, shell scripts.
+check: $(VENV)/.installed system-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	shellcheck start.sh .ci/run
 
 # Side by side with automx2 (README, "Performance"); installs wrk, nginx and a
 # throw-away automx2 by itself. Under 10 minutes on 2 cores; not part of `test`.

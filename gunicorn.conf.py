@@ -1,4 +1,5 @@
 """Gunicorn settings, one reason per value. Used by start.sh and `make run`."""
+
 import os
 
 # Cloudron sends traffic to the manifest's httpPort on every interface.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -107,4 +108,3 @@ def _caseless_paths(wsgi_app: Any) -> Any:
         return wsgi_app(environ, start_response)
 
     return app
-

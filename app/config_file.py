@@ -7,7 +7,8 @@ the key and says why in one line. The caller ignores a broken file whole.
 from __future__ import annotations
 
 import tomllib
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from .names import normalize_domain
 from .settings import SERVICE_NAMES, TLS_MODES
@@ -37,14 +38,14 @@ def read_config(path: str) -> dict[str, Any]:
 def _string(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(key, f"must be a non-empty string, got {value!r}")
-    return value.strip()
+    return str(value).strip()
 
 
 def _url(key: str, value: Any) -> str:
-    value = _string(key, value)
-    if not value.startswith(("https://", "http://")):
-        raise ConfigError(key, f"must be an http(s) URL, got {value!r}")
-    return value
+    url = _string(key, value)
+    if not url.startswith(("https://", "http://")):
+        raise ConfigError(key, f"must be an http(s) URL, got {url!r}")
+    return url
 
 
 def _domain(key: str, value: Any) -> str:

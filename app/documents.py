@@ -5,6 +5,7 @@ for the address: a request fills in its own (escaped) address, a join, not
 a template render. The autoconfig document names the host the client
 asked, so it is rendered on first use and kept in a bounded cache.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -17,8 +18,7 @@ class Documents:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._outlook = {
-            d.name: AddressTemplate(autodiscover.outlook_response(settings, d, ADDRESS_SLOT))
-            for d in settings.domains
+            d.name: AddressTemplate(autodiscover.outlook_response(settings, d, ADDRESS_SLOT)) for d in settings.domains
         }
         self._mobilesync = AddressTemplate(autodiscover.mobilesync_response(ADDRESS_SLOT))
         # The documentation link names the host the client asked, so the

@@ -5,6 +5,7 @@ in app/translations/<lang>/LC_MESSAGES/messages.po and are compiled to .mo
 by `make translations` (an image build must do the same). Only pages use gettext,
 so the discovery endpoints never pick a language.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,8 +32,11 @@ def language() -> str:
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=language)
     folder = Path(app.root_path) / "translations"
-    missing = [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE
-               and not (folder / lang / "LC_MESSAGES" / "messages.mo").is_file()]
+    missing = [
+        lang
+        for lang in LANGUAGES
+        if lang != SOURCE_LANGUAGE and not (folder / lang / "LC_MESSAGES" / "messages.mo").is_file()
+    ]
     if missing:
         # Pages would silently fall back to English: say so at start.
         log.error("translations not compiled (run `make translations`): %s", ", ".join(missing))

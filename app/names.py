@@ -3,6 +3,7 @@
 Every domain inside the app is lower-case ASCII (IDNA/punycode), so a
 Unicode domain and its punycode spelling are the same key everywhere.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -80,5 +81,5 @@ def domain_of_host(host: str) -> str | None:
         return None
     for prefix in PREFIXES:
         if name.startswith(prefix):
-            return name[len(prefix):]
+            return name[len(prefix) :]
     return name

@@ -7,9 +7,9 @@ app runs: Cloudron restarts the app whenever its environment changes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Mapping
 
 from .names import unicode_domain
 

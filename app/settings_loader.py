@@ -7,8 +7,9 @@ broken), then the domains, the services, and where every value came from.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any
 
 from .config_file import ConfigError, read_config
 from .names import normalize_domain, unicode_domain
@@ -85,7 +86,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 def _domains(env: Mapping[str, str], config: Mapping[str, Any]) -> tuple[MailDomain, ...]:
     """Cloudron's mail domains, less the excluded, plus the extra ones."""
-    names = [n for n in _env_domains(env.get("CLOUDRON_EMAIL_DOMAINS", "")) if n not in config.get("exclude_domains", ())]
+    names = [
+        n for n in _env_domains(env.get("CLOUDRON_EMAIL_DOMAINS", "")) if n not in config.get("exclude_domains", ())
+    ]
     names += [n for n in dict.fromkeys(config.get("extra_domains", ())) if n not in names]
     display_names = config.get("display_names", {})
     return tuple(MailDomain(n, display_names.get(n) or unicode_domain(n)) for n in names)
@@ -96,10 +99,13 @@ def _services(mail_host: str, config: Mapping[str, Any]) -> tuple[Service, ...]:
     to read mail and somewhere to send it, so turning off either is an error."""
     services = []
     for name, protocol, port, tls, enabled in DEFAULT_SERVICES:
-        values = {"host": mail_host, "port": port, "tls": tls, "enabled": enabled}
-        values.update(config.get("services", {}).get(name, {}))
-        services.append(Service(name=name, protocol=protocol, **values))
-    for incoming, direction, names in ((True, "incoming", "imap, pop3"), (False, "outgoing", "submissions, submission")):
+        override = config.get("services", {}).get(name, {})
+        values = {"host": mail_host, "port": port, "tls": tls, "enabled": enabled} | override
+        services.append(Service(name, protocol, values["host"], values["port"], values["tls"], values["enabled"]))
+    for incoming, direction, names in (
+        (True, "incoming", "imap, pop3"),
+        (False, "outgoing", "submissions, submission"),
+    ):
         if not any(s.enabled and s.incoming == incoming for s in services):
             raise ConfigError("services", f"turns off every {direction} service ({names}); leave at least one enabled")
     return tuple(services)

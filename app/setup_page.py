@@ -105,4 +105,3 @@ def _services(settings: Settings) -> tuple[tuple[Service, bool], ...]:
     for group in (settings.incoming, settings.outgoing):
         rows += [(service, index == 0) for index, service in enumerate(group)]
     return tuple(rows)
-

@@ -5,6 +5,7 @@ The certificate, its chain and the key are read once at start (Cloudron
 restarts the app when they are renewed); when they cannot be used, profiles
 go out unsigned and the reason is kept for the page and the log.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,10 +17,10 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 
 # Why profiles are unsigned (the page words each one for people).
-MISSING = "missing"          # no certificate or key file
-UNREADABLE = "unreadable"    # a file exists but cannot be read
-INVALID = "invalid"          # not a PEM certificate/key of a kind CMS signing takes
-MISMATCH = "mismatch"        # the key does not belong to the certificate
+MISSING = "missing"  # no certificate or key file
+UNREADABLE = "unreadable"  # a file exists but cannot be read
+INVALID = "invalid"  # not a PEM certificate/key of a kind CMS signing takes
+MISMATCH = "mismatch"  # the key does not belong to the certificate
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,7 @@ class ProfileSigner:
         the content itself when there is nothing to sign with."""
         if self.key is None:
             return content
-        builder = (pkcs7.PKCS7SignatureBuilder().set_data(content)
-                   .add_signer(self.chain[0], self.key, hashes.SHA256()))
+        builder = pkcs7.PKCS7SignatureBuilder().set_data(content).add_signer(self.chain[0], self.key, hashes.SHA256())
         for certificate in self.chain[1:]:
             builder = builder.add_certificate(certificate)
         # Binary: embed the plist byte for byte, not converted to CRLF lines.
@@ -74,6 +74,7 @@ def load_signer(cert_file: str, key_file: str) -> ProfileSigner:
     if not isinstance(key, (ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey)):
         return ProfileSigner(problem=INVALID, detail=f"{key_file}: only RSA and EC keys can sign profiles")
     if chain[0].public_key() != key.public_key():
-        return ProfileSigner(problem=MISMATCH,
-                             detail=f"the key in {key_file} is not the key of the first certificate in {cert_file}")
+        return ProfileSigner(
+            problem=MISMATCH, detail=f"the key in {key_file} is not the key of the first certificate in {cert_file}"
+        )
     return ProfileSigner(chain=chain, key=key)

@@ -2,6 +2,7 @@
 job: servers.py starts what is measured, load.py loads it with wrk,
 report.py writes the results and checks the targets, __main__.py runs it all.
 """
+
 from __future__ import annotations
 
 import time

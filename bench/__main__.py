@@ -14,6 +14,7 @@ Standard library only (with support/, which is too): it runs under any
 python3 from the repository root, and the processes it measures are the
 only Python doing work. The parts: servers.py, load.py, report.py.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,9 @@ from support.processes import REPO
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python3 -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python3 -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--smoke", action="store_true", help="a few seconds, this app only, no installs")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10, help="per wrk run in a round")
@@ -55,8 +57,12 @@ def main() -> int:
     parser.add_argument("--starts", type=int, default=5)
     parser.add_argument("--no-automx2", action="store_true")
     parser.add_argument("--output", type=Path, help="results file stem (default bench/results)")
-    parser.add_argument("--gunicorn-arg", action="append", default=[],
-                        help="extra gunicorn flag for experiments, e.g. --gunicorn-arg=--threads=4")
+    parser.add_argument(
+        "--gunicorn-arg",
+        action="append",
+        default=[],
+        help="extra gunicorn flag for experiments, e.g. --gunicorn-arg=--threads=4",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.rounds, args.seconds, args.soak_seconds, args.attack_seconds = 1, 1, 0, 1
@@ -78,7 +84,9 @@ def main() -> int:
         "machine": machine(),
         "gunicorn": gunicorn_settings(extra),
         "automx2": "n/a" if args.no_automx2 else AUTOMX2,
-        "rounds": args.rounds, "seconds": args.seconds, "soak_seconds": args.soak_seconds,
+        "rounds": args.rounds,
+        "seconds": args.seconds,
+        "soak_seconds": args.soak_seconds,
         "connections": args.connections,
     }
     with tempfile.TemporaryDirectory(prefix="autoconfig-bench-") as tmp:

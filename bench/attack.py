@@ -10,6 +10,7 @@ Prints one JSON object: per kind, how many were sent, the status codes that
 came back (or "closed"/"held" when there was no answer) and the median time
 to the answer. Standard library only (asyncio).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,18 +28,20 @@ LOOPS_PER_KIND = 2
 BILLION_LAUGHS = (
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
     + "".join(f'<!ENTITY lol{i + 1} "{("&lol%s;" % (i or "")) * 10}">' for i in range(9))
-    + ']><Autodiscover><Request><EMailAddress>&lol9;</EMailAddress></Request></Autodiscover>'
+    + "]><Autodiscover><Request><EMailAddress>&lol9;</EMailAddress></Request></Autodiscover>"
 ).encode()
 QUADRATIC = (
     '<?xml version="1.0"?><!DOCTYPE q [<!ENTITY a "' + "x" * 8000 + '">]>'
-    '<Autodiscover><Request><EMailAddress>' + "&a;" * 1500 + "</EMailAddress></Request></Autodiscover>"
+    "<Autodiscover><Request><EMailAddress>" + "&a;" * 1500 + "</EMailAddress></Request></Autodiscover>"
 ).encode()
 DEEP = ("<a>" * 2000 + "</a>" * 2000).encode()
 
 
 def post(body: bytes, extra: str = "") -> bytes:
-    return (f"POST {PATH} HTTP/1.1\r\nHost: autodiscover.example.com\r\nContent-Type: text/xml\r\n"
-            f"Content-Length: {len(body)}\r\n{extra}Connection: close\r\n\r\n").encode() + body
+    return (
+        f"POST {PATH} HTTP/1.1\r\nHost: autodiscover.example.com\r\nContent-Type: text/xml\r\n"
+        f"Content-Length: {len(body)}\r\n{extra}Connection: close\r\n\r\n"
+    ).encode() + body
 
 
 KINDS = {
@@ -49,8 +52,9 @@ KINDS = {
     "XML, 2000 nested elements": post(DEEP),
     "garbage bytes": os.urandom(512) + b"\r\n\r\n",
     "request line over 4 KiB": f"GET /mail/config-v1.1.xml?x={'a' * 8000} HTTP/1.1\r\nHost: x\r\n\r\n".encode(),
-    "200 header fields": ("GET /healthz HTTP/1.1\r\nHost: x\r\n"
-                          + "".join(f"X-H{i}: v\r\n" for i in range(200)) + "\r\n").encode(),
+    "200 header fields": (
+        "GET /healthz HTTP/1.1\r\nHost: x\r\n" + "".join(f"X-H{i}: v\r\n" for i in range(200)) + "\r\n"
+    ).encode(),
 }
 
 
@@ -60,7 +64,7 @@ async def exchange(host: str, port: int, payload: bytes | None, chunked: bool = 
     try:
         if payload is None:
             head = f"POST {PATH} HTTP/1.1\r\nHost: autodiscover.example.com\r\nContent-Type: text/xml\r\n"
-            head += ("Transfer-Encoding: chunked\r\n" if chunked else f"Content-Length: {ONE_MIB}\r\n")
+            head += "Transfer-Encoding: chunked\r\n" if chunked else f"Content-Length: {ONE_MIB}\r\n"
             writer.write((head + "Connection: close\r\n\r\n").encode())
             block = b"<" * 16384
             status_line = asyncio.ensure_future(reader.readline())
@@ -81,7 +85,7 @@ async def exchange(host: str, port: int, payload: bytes | None, chunked: bool = 
         return line.split()[1].decode() if line.startswith(b"HTTP/") else "closed"
     except (ConnectionError, asyncio.IncompleteReadError):
         return "closed"
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return "no answer in 10 s"
     finally:
         writer.close()
@@ -131,8 +135,11 @@ async def main(host: str, port: int, seconds: float, slow_clients: int, rate_per
     for kind, entry in out.items():
         sent = entry["sent"] or sum(entry["statuses"].values())
         five += sum(n for status, n in entry["statuses"].items() if status.startswith("5"))
-        kinds[kind] = {"sent": sent, "statuses": dict(entry["statuses"]),
-                       "median_ms": statistics.median(entry["times"]) if entry["times"] else None}
+        kinds[kind] = {
+            "sent": sent,
+            "statuses": dict(entry["statuses"]),
+            "median_ms": statistics.median(entry["times"]) if entry["times"] else None,
+        }
     return {"kinds": kinds, "totals": {"sent": sum(k["sent"] for k in kinds.values()), "5xx": five}}
 
 

@@ -4,6 +4,7 @@ a burst of requests to every endpoint. Justifies memoryLimit in the manifest.
 
     .venv/bin/python -m bench.cloudron_memory [REQUESTS] [WORKERS ...]
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,11 @@ def burst(base: str, count: int) -> None:
             domain = ("example.com", "example.org", "xn--bcher-kva.example")[i % 3]
             session.get(f"{base}/mail/config-v1.1.xml?emailaddress=user{i}@{domain}", timeout=5)
             session.post(f"{base}/autodiscover/autodiscover.xml", data=pox_request(), timeout=5)
-            session.get(f"{base}/autodiscover/autodiscover.json/v1.0/user{i}@{domain}",
-                        params={"Protocol": "AutodiscoverV1"}, timeout=5)
+            session.get(
+                f"{base}/autodiscover/autodiscover.json/v1.0/user{i}@{domain}",
+                params={"Protocol": "AutodiscoverV1"},
+                timeout=5,
+            )
 
 
 def measure(workers: int, requests_count: int) -> None:
@@ -37,9 +41,11 @@ def measure(workers: int, requests_count: int) -> None:
             idle = [pss_kib(pid) for pid in sandbox.gunicorn_pids()]
             burst(sandbox.base_url, requests_count)
             busy = [pss_kib(pid) for pid in sandbox.gunicorn_pids()]
-    print(f"workers={workers} requests={3 * requests_count}: PSS KiB master+workers "
-          f"idle {idle} = {sum(idle)} ({sum(idle) / 1024:.1f} MiB), "
-          f"after {busy} = {sum(busy)} ({sum(busy) / 1024:.1f} MiB)")
+    print(
+        f"workers={workers} requests={3 * requests_count}: PSS KiB master+workers "
+        f"idle {idle} = {sum(idle)} ({sum(idle) / 1024:.1f} MiB), "
+        f"after {busy} = {sum(busy)} ({sum(busy) / 1024:.1f} MiB)"
+    )
 
 
 def main() -> None:

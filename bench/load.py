@@ -1,5 +1,6 @@
 """Load: wrk in interleaved rounds on every server, a soak on the app, and
 a burst of bad requests (attack.py) next to valid load."""
+
 from __future__ import annotations
 
 import argparse
@@ -38,23 +39,49 @@ class Endpoint:
 
 
 ENDPOINTS = (
-    Endpoint("autoconfig_address", "autoconfig GET, with address", "GET",
-             "/mail/config-v1.1.xml?emailaddress=jane%40example.com", "autoconfig.example.com",
-             b"<hostname>my.example.com</hostname>"),
-    Endpoint("autoconfig_host", "autoconfig GET, no address", "GET",
-             "/mail/config-v1.1.xml", "autoconfig.example.com", b"<hostname>my.example.com</hostname>"),
-    Endpoint("autodiscover_pox", "Autodiscover POX POST", "POST",
-             "/autodiscover/autodiscover.xml", "autodiscover.example.com",
-             b"<Server>my.example.com</Server>", pox_request()),
-    Endpoint("autodiscover_json", "Autodiscover v2 JSON GET", "GET",
-             "/autodiscover/autodiscover.json/v1.0/jane@example.com?Protocol=AutodiscoverV1",
-             "autodiscover.example.com", b"autodiscover.example.com/autodiscover/autodiscover.xml"),
+    Endpoint(
+        "autoconfig_address",
+        "autoconfig GET, with address",
+        "GET",
+        "/mail/config-v1.1.xml?emailaddress=jane%40example.com",
+        "autoconfig.example.com",
+        b"<hostname>my.example.com</hostname>",
+    ),
+    Endpoint(
+        "autoconfig_host",
+        "autoconfig GET, no address",
+        "GET",
+        "/mail/config-v1.1.xml",
+        "autoconfig.example.com",
+        b"<hostname>my.example.com</hostname>",
+    ),
+    Endpoint(
+        "autodiscover_pox",
+        "Autodiscover POX POST",
+        "POST",
+        "/autodiscover/autodiscover.xml",
+        "autodiscover.example.com",
+        b"<Server>my.example.com</Server>",
+        pox_request(),
+    ),
+    Endpoint(
+        "autodiscover_json",
+        "Autodiscover v2 JSON GET",
+        "GET",
+        "/autodiscover/autodiscover.json/v1.0/jane@example.com?Protocol=AutodiscoverV1",
+        "autodiscover.example.com",
+        b"autodiscover.example.com/autodiscover/autodiscover.xml",
+    ),
 )
 
 
 def request(base: str, endpoint: Endpoint, timeout: float = 5) -> tuple[int, bytes]:
-    req = urllib.request.Request(base + endpoint.path, data=endpoint.body, method=endpoint.method,
-                                 headers={"Host": endpoint.host, "Content-Type": "text/xml; charset=utf-8"})
+    req = urllib.request.Request(
+        base + endpoint.path,
+        data=endpoint.body,
+        method=endpoint.method,
+        headers={"Host": endpoint.host, "Content-Type": "text/xml; charset=utf-8"},
+    )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as response:
             return response.status, response.read()
@@ -68,8 +95,19 @@ def wrk(server: Server, endpoint: Endpoint, seconds: float, connections: int, wo
         body_file = work / f"{endpoint.key}.body"
         body_file.write_bytes(endpoint.body)
         env["WRK_BODY_FILE"] = str(body_file)
-    argv = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "5s",
-            "-s", str(BENCH / "wrk.lua"), "-H", f"Host: {endpoint.host}", server.base + endpoint.path]
+    argv = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(BENCH / "wrk.lua"),
+        "-H",
+        f"Host: {endpoint.host}",
+        server.base + endpoint.path,
+    ]
     cpu_before = server.cpu()
     out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True).stdout
     cpu = server.cpu() - cpu_before
@@ -117,14 +155,18 @@ def load_rounds(servers: list[Server], args: argparse.Namespace, work: Path) -> 
         for endpoint, server in plan:
             run = wrk(server, endpoint, args.seconds, args.connections, work)
             results[endpoint.key][server.name]["rounds"].append(run)
-            log(f"round {number} {endpoint.key:18} {server.name:8} {run['rps']:8.0f} req/s  "
+            log(
+                f"round {number} {endpoint.key:18} {server.name:8} {run['rps']:8.0f} req/s  "
                 f"p50 {run['p50_ms']:6.1f} ms  p99 {run['p99_ms']:6.1f} ms  "
-                f"cpu {run['cpu_ms_per_request']:.3f} ms/req  errors {run['socket_errors']}+{run['non_2xx']}")
+                f"cpu {run['cpu_ms_per_request']:.3f} ms/req  errors {run['socket_errors']}+{run['non_2xx']}"
+            )
     for per_server in results.values():
         for entry in per_server.values():
             if rounds := entry.get("rounds"):
-                entry["median"] = {k: statistics.median(r[k] for r in rounds)
-                                   for k in ("rps", "p50_ms", "p99_ms", "cpu_ms_per_request")}
+                entry["median"] = {
+                    k: statistics.median(r[k] for r in rounds)
+                    for k in ("rps", "p50_ms", "p99_ms", "cpu_ms_per_request")
+                }
                 entry["errors"] = sum(r["socket_errors"] + r["non_2xx"] for r in rounds)
         app, other = per_server.get("app", {}), per_server.get("automx2", {})
         if app.get("rounds") and other.get("rounds"):
@@ -159,17 +201,25 @@ def _sample_pss(server: Server, stop: threading.Event, samples: list[int]) -> No
         samples.append(server.pss())
 
 
-def burst(target: Server, app: Server, args: argparse.Namespace, work: Path,
-          slow_clients: int) -> dict[str, Any]:
+def burst(target: Server, app: Server, args: argparse.Namespace, work: Path, slow_clients: int) -> dict[str, Any]:
     """Valid load alone, then the same valid load next to a burst of bad
     requests; the valid requests' latency must not double."""
     endpoint = ENDPOINTS[0]
     connections = max(2, args.connections // 4)
     baseline = wrk(target, endpoint, args.attack_seconds, connections, work)
     attacker = subprocess.Popen(
-        [sys.executable, str(BENCH / "attack.py"), "127.0.0.1", str(target.port),
-         str(args.attack_seconds), str(slow_clients), str(ATTACK_RATE_PER_KIND)],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            str(BENCH / "attack.py"),
+            "127.0.0.1",
+            str(target.port),
+            str(args.attack_seconds),
+            str(slow_clients),
+            str(ATTACK_RATE_PER_KIND),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(0.2)  # let the burst start before the measurement does
     under_attack = wrk(target, endpoint, args.attack_seconds, connections, work)
     attack = json.loads(attacker.communicate(timeout=args.attack_seconds + 60)[0])
@@ -183,6 +233,8 @@ def burst(target: Server, app: Server, args: argparse.Namespace, work: Path,
         "p99_ratio": under_attack["p99_ms"] / baseline["p99_ms"],
         "healthy_after": request(app.base, endpoint)[0] == 200,
     }
-    log(f"burst via {target.name}: valid p50 {baseline['p50_ms']:.1f} -> {under_attack['p50_ms']:.1f} ms, "
-        f"p99 {baseline['p99_ms']:.1f} -> {under_attack['p99_ms']:.1f} ms; attack {attack['totals']}")
+    log(
+        f"burst via {target.name}: valid p50 {baseline['p50_ms']:.1f} -> {under_attack['p50_ms']:.1f} ms, "
+        f"p99 {baseline['p99_ms']:.1f} -> {under_attack['p99_ms']:.1f} ms; attack {attack['totals']}"
+    )
     return result

@@ -5,6 +5,7 @@ Prints microseconds per call of RecentRequests.record (the worker's own
 region of a shared mapping), next to one whole autoconfig request through
 Flask's test client (hook included), so the hook's share is visible.
 """
+
 from __future__ import annotations
 
 import sys

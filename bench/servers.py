@@ -1,6 +1,7 @@
 """The servers under load, all on loopback: this app and automx2, both under
 gunicorn with this repository's gunicorn.conf.py, and nginx as the static
 ceiling and as a Cloudron-like proxy in front of the app."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,11 @@ AUTOMX2 = "automx2==2026.2"
 
 # One mail domain and one mail host, as Cloudron would hand them to the app:
 # the same one automx2 is seeded with, so both do the same work.
-APP_ENV = {**CLOUDRON_ENV, "CLOUDRON_EMAIL_DOMAINS": "example.com",
-           "CLOUDRON_ALIAS_DOMAINS": "autoconfig.example.com,autodiscover.example.com"}
+APP_ENV = {
+    **CLOUDRON_ENV,
+    "CLOUDRON_EMAIL_DOMAINS": "example.com",
+    "CLOUDRON_ALIAS_DOMAINS": "autoconfig.example.com,autodiscover.example.com",
+}
 # The same domain and servers for automx2 (its /initdb/ seed format, version 2).
 AUTOMX2_SEED = {
     "version": 2,
@@ -67,8 +71,9 @@ class Server:
         seconds from process start to that answer."""
         begin = time.monotonic()
         with open(self.log_path, "ab") as log_file:
-            self.process = subprocess.Popen(self.argv, env=self.env, cwd=self.cwd,
-                                            stdout=log_file, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                self.argv, env=self.env, cwd=self.cwd, stdout=log_file, stderr=subprocess.STDOUT
+            )
         try:
             wait_for_health(self.base + self.health_path, self.process, timeout)
         except (RuntimeError, TimeoutError) as error:
@@ -95,11 +100,19 @@ class Server:
         return self.process.pid
 
 
-def gunicorn_server(name: str, gunicorn: Path, app: str, env: dict[str, str], work: Path,
-                    health_path: str, extra: list[str]) -> Server:
+def gunicorn_server(
+    name: str, gunicorn: Path, app: str, env: dict[str, str], work: Path, health_path: str, extra: list[str]
+) -> Server:
     port = free_port()
-    return Server(name, gunicorn_command(gunicorn, extra, app), gunicorn_environ(env, f"127.0.0.1:{port}"),
-                  REPO, port, health_path, work / f"{name}.log")
+    return Server(
+        name,
+        gunicorn_command(gunicorn, extra, app),
+        gunicorn_environ(env, f"127.0.0.1:{port}"),
+        REPO,
+        port,
+        health_path,
+        work / f"{name}.log",
+    )
 
 
 def app_server(work: Path, extra: list[str]) -> Server:
@@ -113,20 +126,30 @@ def automx2_server(work: Path, extra: list[str]) -> Server:
     venv = work / "automx2-venv"
     log(f"installing {AUTOMX2} into {venv}")
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    gunicorn_pin = next(line.strip() for line in (REPO / "requirements.txt").read_text().splitlines()
-                        if line.lower().startswith("gunicorn=="))
-    subprocess.run([str(venv / "bin/pip"), "install", "--quiet", "--disable-pip-version-check",
-                    AUTOMX2, gunicorn_pin], check=True)
+    gunicorn_pin = next(
+        line.strip()
+        for line in (REPO / "requirements.txt").read_text().splitlines()
+        if line.lower().startswith("gunicorn==")
+    )
+    subprocess.run(
+        [str(venv / "bin/pip"), "install", "--quiet", "--disable-pip-version-check", AUTOMX2, gunicorn_pin], check=True
+    )
     conf = work / "automx2.conf"
     # proxy_count = 1: automx2 trusts one proxy hop, as this app does.
-    conf.write_text(f"[automx2]\nloglevel = WARNING\ndb_echo = no\n"
-                    f"db_uri = sqlite:///{work}/automx2.db\nproxy_count = 1\n")
+    conf.write_text(
+        f"[automx2]\nloglevel = WARNING\ndb_echo = no\ndb_uri = sqlite:///{work}/automx2.db\nproxy_count = 1\n"
+    )
     # automx2 has no health route; its site root answers 200.
-    server = gunicorn_server("automx2", venv / "bin/gunicorn", "automx2.server:app",
-                             {"AUTOMX2_CONF": str(conf)}, work, "/", extra)
+    server = gunicorn_server(
+        "automx2", venv / "bin/gunicorn", "automx2.server:app", {"AUTOMX2_CONF": str(conf)}, work, "/", extra
+    )
     server.start()
-    req = urllib.request.Request(server.base + "/initdb/", data=json.dumps(AUTOMX2_SEED).encode(),
-                                 headers={"Content-Type": "application/json"}, method="POST")
+    req = urllib.request.Request(
+        server.base + "/initdb/",
+        data=json.dumps(AUTOMX2_SEED).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     with urllib.request.urlopen(req, timeout=10) as response:
         response.read()
     server.stop()
@@ -139,8 +162,9 @@ def nginx(work: Path, name: str, cores: int, server_block: str) -> Server | None
         return None
     port = free_port()
     conf = work / f"{name}.conf"
-    temp = "\n".join(f"    {kind}_temp_path {work}/{name}-{kind};"
-                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "\n".join(
+        f"    {kind}_temp_path {work}/{name}-{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     conf.write_text(f"""{"user root;" if os.geteuid() == 0 else ""}
 worker_processes {cores};
 pid {work}/{name}.pid;
@@ -157,8 +181,15 @@ http {{
     }}
 }}
 """)
-    return Server(name, [binary, "-c", str(conf), "-g", "daemon off;"], dict(os.environ), work,
-                  port, "/healthz", work / f"{name}.log")
+    return Server(
+        name,
+        [binary, "-c", str(conf), "-g", "daemon off;"],
+        dict(os.environ),
+        work,
+        port,
+        "/healthz",
+        work / f"{name}.log",
+    )
 
 
 def static_ceiling(work: Path, document: bytes, cores: int) -> Server | None:
@@ -173,20 +204,31 @@ def cloudron_proxy(work: Path, app: Server, cores: int) -> Server | None:
     """A reverse proxy in front of the app, as Cloudron's nginx is in front
     of every app: it reads whole requests (headers, then the buffered body)
     before it opens a connection to the app, so slow clients wait on nginx."""
-    return nginx(work, "proxy", cores, f"""        client_header_timeout 10s;
+    return nginx(
+        work,
+        "proxy",
+        cores,
+        f"""        client_header_timeout 10s;
         client_body_timeout 10s;
         location / {{
             proxy_pass http://127.0.0.1:{app.port};
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Forwarded-Proto $scheme;
-        }}""")
+        }}""",
+    )
 
 
 def gunicorn_settings(extra: list[str]) -> dict[str, str]:
     """The settings gunicorn.conf.py gives the app's gunicorn, for the report."""
-    out = subprocess.run(gunicorn_command(VENV_BIN / "gunicorn", [*extra, "--print-config"]), cwd=REPO,
-                         capture_output=True, text=True, check=True, env=gunicorn_environ({}, "127.0.0.1:0"))
+    out = subprocess.run(
+        gunicorn_command(VENV_BIN / "gunicorn", [*extra, "--print-config"]),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=gunicorn_environ({}, "127.0.0.1:0"),
+    )
     wanted = ("workers", "worker_class", "threads", "preload_app", "keepalive", "accesslog", "timeout")
     settings: dict[str, str] = {}
     for line in out.stdout.splitlines():
@@ -203,5 +245,4 @@ def ensure_debian_packages(packages: dict[str, str]) -> None:
         log(f"installing Debian packages: {' '.join(missing)}")
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
-                       check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], check=True, env=env)

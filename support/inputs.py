@@ -1,5 +1,6 @@
 """What the app is handed in tests and in the benchmark: a Cloudron
 environment, and the Autodiscover request a mail client sends."""
+
 from __future__ import annotations
 
 # A Cloudron server with three mail domains, one of them an IDN given in
@@ -9,7 +10,7 @@ CLOUDRON_ENV = {
     "CLOUDRON_APP_DOMAIN": "mailconfig.example.com",
     "CLOUDRON_APP_ORIGIN": "https://mailconfig.example.com",
     "CLOUDRON_ALIAS_DOMAINS": "autoconfig.example.com,autodiscover.example.com,"
-                              "autoconfig.example.org,autodiscover.example.org",
+    "autoconfig.example.org,autodiscover.example.org",
     "CLOUDRON_EMAIL_DOMAINS": "example.com, Example.ORG,bücher.example",
     "CLOUDRON_EMAIL_DOMAIN": "example.com",
     "CLOUDRON_EMAIL_SERVER_HOST": "my.example.com",
@@ -24,9 +25,11 @@ CLOUDRON_ENV = {
 # Cloudron adds the origins and the proxy's address.
 RUNTIME_ENV = {
     **CLOUDRON_ENV,
-    "CLOUDRON_ALIAS_DOMAINS": ",".join(f"{service}.{domain}" for domain in
-                                       ("example.com", "example.org", "xn--bcher-kva.example")
-                                       for service in ("autoconfig", "autodiscover")),
+    "CLOUDRON_ALIAS_DOMAINS": ",".join(
+        f"{service}.{domain}"
+        for domain in ("example.com", "example.org", "xn--bcher-kva.example")
+        for service in ("autoconfig", "autodiscover")
+    ),
     "CLOUDRON_API_ORIGIN": "https://my.example.com",
     "CLOUDRON_WEBADMIN_ORIGIN": "https://my.example.com",
     "CLOUDRON_PROXY_IP": "172.18.0.1",
@@ -39,7 +42,9 @@ OUTLOOK_SCHEMA = "http://schemas.microsoft.com/exchange/autodiscover/outlook/res
 
 def pox_request(address: str = "jane@example.com", schema: str = OUTLOOK_SCHEMA) -> bytes:
     """The body of an Autodiscover POX request, as Outlook POSTs it."""
-    return ('<?xml version="1.0" encoding="utf-8"?>\n'
-            '<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006">'
-            f"<Request><EMailAddress>{address}</EMailAddress>"
-            f"<AcceptableResponseSchema>{schema}</AcceptableResponseSchema></Request></Autodiscover>").encode()
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006">'
+        f"<Request><EMailAddress>{address}</EMailAddress>"
+        f"<AcceptableResponseSchema>{schema}</AcceptableResponseSchema></Request></Autodiscover>"
+    ).encode()

@@ -1,5 +1,6 @@
 """Real processes on loopback: addresses to bind, gunicorn started exactly as
 start.sh starts it, readiness, and the CPU and memory of a process tree."""
+
 from __future__ import annotations
 
 import http.client
@@ -87,7 +88,7 @@ def _stat(pid: int) -> list[str] | None:
     except OSError:
         return None
     # comm may contain spaces and parentheses: split after the last ')'.
-    return text[text.rindex(")") + 2:].split()
+    return text[text.rindex(")") + 2 :].split()
 
 
 def parent_pid(pid: int) -> int:

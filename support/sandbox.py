@@ -9,6 +9,7 @@ starting user so that start.sh's drop to `cloudron` is exercised.
 The sandbox shares the host's network: gunicorn's BIND is moved to a random
 127.x.y.z address so that parallel test runs never clash on port 8000.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,14 +32,14 @@ from .processes import (
 )
 
 HTTP_PORT = 8000
-CLOUDRON_UID = 1000     # the base image's `cloudron` user
+CLOUDRON_UID = 1000  # the base image's `cloudron` user
 # Host paths the sandbox re-creates itself instead of binding them.
 NOT_BOUND = {"proc", "dev", "tmp", "run", "root", "app", "etc"}
 
 
 @dataclass
 class Sandbox:
-    address: str          # the loopback address gunicorn listens on, port HTTP_PORT
+    address: str  # the loopback address gunicorn listens on, port HTTP_PORT
     base_url: str
     process: subprocess.Popen
     log_path: Path
@@ -73,8 +74,20 @@ def image_files(dockerfile: Path = REPO / "Dockerfile") -> list[tuple[Path, str]
 def bwrap_command(data_dir: Path, etc_dir: Path, certs_dir: Path | None = None) -> list[str]:
     args = ["bwrap", "--unshare-pid", "--unshare-ipc", "--as-pid-1", "--die-with-parent"]
     args += _as_is(e for e in Path("/").iterdir() if e.name not in NOT_BOUND)
-    args += ["--dev", "/dev", "--proc", "/proc",
-             "--perms", "1777", "--tmpfs", "/tmp", "--perms", "0755", "--tmpfs", "/run"]
+    args += [
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--perms",
+        "1777",
+        "--tmpfs",
+        "/tmp",
+        "--perms",
+        "0755",
+        "--tmpfs",
+        "/run",
+    ]
     # The virtualenv's interpreter may live under /root (pyenv), which is 0700:
     # show only that part of /root, read-only, so `cloudron` can run it.
     python_home = Path(sys.base_prefix).resolve()
@@ -87,14 +100,21 @@ def bwrap_command(data_dir: Path, etc_dir: Path, certs_dir: Path | None = None) 
     args += ["--perms", "0755", "--tmpfs", "/app/code"]
     for source, target in image_files():
         args += ["--ro-bind", str(source), target]
-    args += ["--ro-bind", sys.prefix, "/app/code/venv", "--remount-ro", "/app/code",
-             "--bind", str(data_dir), "/app/data"]
+    args += [
+        "--ro-bind",
+        sys.prefix,
+        "/app/code/venv",
+        "--remount-ro",
+        "/app/code",
+        "--bind",
+        str(data_dir),
+        "/app/data",
+    ]
     # /etc: the host's, but with the sandbox's own users and, where the tls
     # addon would mount them, the certificates (a tmpfs holds the mount points).
     args += ["--perms", "0755", "--tmpfs", "/etc"]
     args += _as_is(e for e in Path("/etc").iterdir() if e.name not in {"passwd", "group", "certs"})
-    args += ["--ro-bind", str(etc_dir / "passwd"), "/etc/passwd",
-             "--ro-bind", str(etc_dir / "group"), "/etc/group"]
+    args += ["--ro-bind", str(etc_dir / "passwd"), "/etc/passwd", "--ro-bind", str(etc_dir / "group"), "/etc/group"]
     if certs_dir is not None:
         args += ["--ro-bind", str(certs_dir), "/etc/certs"]
     args += ["--remount-ro", "/etc", "--remount-ro", "/", "--chdir", "/app/code", "/app/code/start.sh"]
@@ -127,14 +147,14 @@ def _users(folder: Path) -> Path:
     (folder / "passwd").write_text(
         "root:x:0:0:root:/root:/bin/bash\n"
         f"cloudron:x:{CLOUDRON_UID}:{CLOUDRON_UID}:Cloudron:/home/cloudron:/bin/bash\n"
-        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n")
+        "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+    )
     (folder / "group").write_text(f"root:x:0:\ncloudron:x:{CLOUDRON_UID}:\nnogroup:x:65534:\n")
     return folder
 
 
 @contextmanager
-def cloudron_runtime(data_dir: Path, work_dir: Path, env: dict[str, str] | None = None,
-                     certs_dir: Path | None = None):
+def cloudron_runtime(data_dir: Path, work_dir: Path, env: dict[str, str] | None = None, certs_dir: Path | None = None):
     """Run start.sh in the sandbox as root; yield a Sandbox once /healthz answers.
 
     `data_dir` is the app's /app/data (pass the same one again for a restart);
@@ -144,12 +164,21 @@ def cloudron_runtime(data_dir: Path, work_dir: Path, env: dict[str, str] | None 
     address = random_loopback()
     etc_dir = _users(work_dir / "etc")
     log_path = work_dir / f"start-{time.monotonic_ns()}.log"
-    environ = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-               "HOME": "/root", "LANG": "C.UTF-8",
-               **(RUNTIME_ENV if env is None else env), "BIND": f"{address}:{HTTP_PORT}"}
+    environ = {
+        "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "HOME": "/root",
+        "LANG": "C.UTF-8",
+        **(RUNTIME_ENV if env is None else env),
+        "BIND": f"{address}:{HTTP_PORT}",
+    }
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(bwrap_command(data_dir, etc_dir, certs_dir), env=environ,
-                                   stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            bwrap_command(data_dir, etc_dir, certs_dir),
+            env=environ,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     sandbox = Sandbox(address, f"http://{address}:{HTTP_PORT}", process, log_path)
     try:
         wait_for_health(sandbox.base_url + "/healthz", process)
@@ -161,9 +190,20 @@ def cloudron_runtime(data_dir: Path, work_dir: Path, env: dict[str, str] | None 
 
 def _wait_for_workers(sandbox: Sandbox, environ: dict[str, str], timeout: float = 15) -> None:
     # The worker count gunicorn.conf.py computes from the sandbox's environment.
-    workers = int(subprocess.run(
-        [sys.executable, "-c", "import runpy, sys; print(runpy.run_path(sys.argv[1])['workers'])",
-         str(REPO / "gunicorn.conf.py")], env=environ, capture_output=True, text=True, check=True).stdout)
+    workers = int(
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import runpy, sys; print(runpy.run_path(sys.argv[1])['workers'])",
+                str(REPO / "gunicorn.conf.py"),
+            ],
+            env=environ,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     deadline = time.monotonic() + timeout
     while len(sandbox.gunicorn_pids()) < 1 + workers:
         if time.monotonic() > deadline:

@@ -3,6 +3,7 @@
 Every test builds its own app from an explicit environment: nothing reads
 os.environ or /app/data, and no global app is mutated.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,6 +22,7 @@ hypothesis_settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
+
 @pytest.fixture
 def config_file(tmp_path):
     """Write an admin config.toml and return its path."""
@@ -37,11 +39,17 @@ def config_file(tmp_path):
 def make_settings(tmp_path):
     """Settings from CLOUDRON_ENV plus overrides; no config file unless given,
     no certificate to sign profiles with unless given."""
+
     def build(config_path: str | None = None, **overrides):
-        env = {**CLOUDRON_ENV, "AUTOCONFIG_TLS_CERT_FILE": str(tmp_path / "absent-cert.pem"),
-               "AUTOCONFIG_TLS_KEY_FILE": str(tmp_path / "absent-key.pem"), **overrides,
-               "AUTOCONFIG_CONFIG_FILE": config_path or str(tmp_path / "absent.toml")}
+        env = {
+            **CLOUDRON_ENV,
+            "AUTOCONFIG_TLS_CERT_FILE": str(tmp_path / "absent-cert.pem"),
+            "AUTOCONFIG_TLS_KEY_FILE": str(tmp_path / "absent-key.pem"),
+            **overrides,
+            "AUTOCONFIG_CONFIG_FILE": config_path or str(tmp_path / "absent.toml"),
+        }
         return load_settings({k: v for k, v in env.items() if v is not None})
+
     return build
 
 
@@ -54,6 +62,7 @@ def settings(make_settings):
 def fake_dns():
     """The test zone answered from memory; its web address has no listener."""
     from tests.dns_zone import FakeResolver, zone_for
+
     return FakeResolver(zone_for("127.9.9.10"))
 
 
@@ -71,6 +80,7 @@ def client(app):
 def test_ca(tmp_path_factory):
     """A test root CA and intermediate (tests/pki.py); `.issue()` makes leaves."""
     from tests.pki import make_ca
+
     return make_ca(tmp_path_factory.mktemp("pki"))
 
 
@@ -79,6 +89,7 @@ def dns_server():
     """dnsmasq on a random loopback address serving the test zone of tests/dns_zone.py."""
     from tests.dns_server import DnsServer, dnsmasq
     from tests.dns_zone import dnsmasq_options, zone_for
+
     web = random_loopback()
     with dnsmasq(dnsmasq_options(zone_for(web))) as address:
         yield DnsServer(address, web)

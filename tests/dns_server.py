@@ -1,11 +1,14 @@
-"""A real DNS server for tests: dnsmasq on a random loopback address, port 53.
+"""A real DNS server for tests: dnsmasq on a random loopback address and an
+unprivileged port.
 
 It serves the test zone of tests/dns_zone.py, which holds correct, missing
 and wrong records, so every state of the admin page's DNS checks comes from
 a real server's answers.
 """
+
 from __future__ import annotations
 
+import random
 import subprocess
 import time
 from contextlib import contextmanager
@@ -17,34 +20,50 @@ import dns.resolver
 from support.processes import random_loopback
 
 DNSMASQ = "/usr/sbin/dnsmasq"
+
+
 @dataclass(frozen=True)
 class DnsServer:
-    address: str     # the nameserver, port 53
-    web: str         # where the zone's app locations point
-
-
+    address: str  # the nameserver, as ip:port
+    web: str  # where the zone's app locations point
 
 
 @contextmanager
 def dnsmasq(options: list[str], address: str | None = None):
-    """Yield the address of a dnsmasq answering only from `options`."""
+    """Yield the ip:port of a dnsmasq answering only from `options`."""
     address = address or random_loopback()
+    # A random address already keeps parallel runs apart; the port only has
+    # to be unprivileged.
+    port = random.randint(20000, 60999)
     process = subprocess.Popen(
-        [DNSMASQ, "--keep-in-foreground", "--no-resolv", "--no-hosts", "--conf-file=/dev/null",
-         "--pid-file=", "--bind-interfaces", f"--listen-address={address}", "--port=53",
-         "--log-facility=-", *options],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            DNSMASQ,
+            "--keep-in-foreground",
+            "--no-resolv",
+            "--no-hosts",
+            "--conf-file=/dev/null",
+            "--pid-file=",
+            "--bind-interfaces",
+            f"--listen-address={address}",
+            f"--port={port}",
+            "--log-facility=-",
+            *options,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
-        _wait_until_answering(address, process)
-        yield address
+        _wait_until_answering(address, port, process)
+        yield f"{address}:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
-def _wait_until_answering(address: str, process: subprocess.Popen, timeout: float = 10) -> None:
+def _wait_until_answering(address: str, port: int, process: subprocess.Popen, timeout: float = 10) -> None:
     resolver = dns.resolver.Resolver(configure=False)
     resolver.nameservers = [address]
+    resolver.port = port
     resolver.lifetime = 0.2
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

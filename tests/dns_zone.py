@@ -10,8 +10,8 @@ bücher.example: nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from app.admin.dns_check import Lookup, Query
 

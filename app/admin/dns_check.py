@@ -4,22 +4,23 @@ Lookups use dnspython with a short timeout and all run at once, and every
 answer (errors too) is cached briefly, so the admin page stays fast even
 when a resolver hangs, and a reload does not hit the resolver again.
 """
+
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 import dns.asyncresolver
 import dns.exception
 import dns.rdatatype
 import dns.resolver
 
-from .records import CNAME, MX, Record, target_of
 from ..settings_loader import DNS_SERVER_VARIABLE
+from .records import CNAME, MX, Record, target_of
 
 TIMEOUT = 2.0
 # Short: an admin who just fixed a record reloads and should see it soon.
@@ -29,12 +30,12 @@ CACHE_ENTRIES = 1024
 OK, MISSING, WRONG, ERROR = "ok", "missing", "wrong", "error"
 ADDRESS_TYPES = ("A", "AAAA")
 
-Query = tuple[str, str]          # (name, record type)
+Query = tuple[str, str]  # (name, record type)
 
 
 @dataclass(frozen=True)
 class Lookup:
-    records: tuple[tuple[str, str], ...] = ()   # (type, data), CNAME chain included
+    records: tuple[tuple[str, str], ...] = ()  # (type, data), CNAME chain included
     error: str | None = None
 
     def data(self, *types: str) -> tuple[str, ...]:
@@ -45,7 +46,7 @@ class Lookup:
 class Check:
     name: str
     type: str
-    status: str                   # OK, MISSING, WRONG or ERROR
+    status: str  # OK, MISSING, WRONG or ERROR
     found: tuple[str, ...]
     expected: tuple[str, ...]
     purpose: str
@@ -65,20 +66,25 @@ class Resolver:
             self._resolver = _make_resolver(server, timeout)
         except (ValueError, dns.exception.DNSException):
             # Shown on every DNS row instead of failing the app's start.
-            self._setup_error = (f"{DNS_SERVER_VARIABLE} must be ip or ip:port" if server
-                                 else "no nameserver configured (/etc/resolv.conf)")
+            self._setup_error = (
+                f"{DNS_SERVER_VARIABLE} must be ip or ip:port"
+                if server
+                else "no nameserver configured (/etc/resolv.conf)"
+            )
 
     def lookup_all(self, queries: Iterable[Query]) -> dict[Query, Lookup]:
         """Every query at once (asyncio, no thread per query), so a page
         with many domains takes one timeout at worst, and then none while
         the answers (errors included) are cached."""
         now = time.monotonic()
+        queries = list(queries)
         results: dict[Query, Lookup] = {}
         with self._lock:
             for query in queries:
                 hit = self._cache.get(query)
-                results[query] = hit[1] if hit and hit[0] > now else None
-        todo = [query for query, result in results.items() if result is None]
+                if hit and hit[0] > now:
+                    results[query] = hit[1]
+        todo = [query for query in dict.fromkeys(queries) if query not in results]
         if todo:
             # A thread of its own: the caller may already run an event loop.
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dns-check") as thread:
@@ -87,20 +93,18 @@ class Resolver:
             with self._lock:
                 if len(self._cache) + len(fresh) > CACHE_ENTRIES:
                     self._cache.clear()
-                self._cache.update((query, (now + CACHE_SECONDS, result))
-                                   for query, result in fresh.items())
+                self._cache.update((query, (now + CACHE_SECONDS, result)) for query, result in fresh.items())
         return results
 
     async def _query_all(self, todo: list[Query]) -> dict[Query, Lookup]:
         found = await asyncio.gather(*(self._query(*query) for query in todo))
-        return dict(zip(todo, found))
+        return dict(zip(todo, found, strict=True))
 
     async def _query(self, name: str, rdtype: str) -> Lookup:
         if self._resolver is None:
             return Lookup(error=self._setup_error)
         try:
-            answer = await self._resolver.resolve(name, rdtype, search=False,
-                                                  raise_on_no_answer=False)
+            answer = await self._resolver.resolve(name, rdtype, search=False, raise_on_no_answer=False)
         except dns.resolver.NXDOMAIN:
             return Lookup()
         except dns.resolver.LifetimeTimeout:
@@ -109,15 +113,21 @@ class Resolver:
             return Lookup(error="the nameserver failed (SERVFAIL or refused)")
         except dns.exception.DNSException as exc:
             return Lookup(error=type(exc).__name__)
-        return Lookup(tuple(dict.fromkeys(
-            (dns.rdatatype.to_text(rrset.rdtype), rdata.to_text().lower())
-            for rrset in answer.response.answer for rdata in rrset)))
+        return Lookup(
+            tuple(
+                dict.fromkeys(
+                    (dns.rdatatype.to_text(rrset.rdtype), rdata.to_text().lower())
+                    for rrset in answer.response.answer
+                    for rdata in rrset
+                )
+            )
+        )
 
 
 def _make_resolver(server: str | None, timeout: float) -> dns.asyncresolver.Resolver:
     resolver = dns.asyncresolver.Resolver(configure=server is None)
     if server:
-        host, port = (server.rsplit(":", 1) if server.count(":") == 1 else (server, "53"))
+        host, port = server.rsplit(":", 1) if server.count(":") == 1 else (server, "53")
         resolver.nameservers = [host]
         resolver.port = int(port)
     resolver.timeout = resolver.lifetime = timeout
@@ -148,21 +158,18 @@ def check(records: Iterable[Record], results: Mapping[Query, Lookup]) -> list[Ch
     groups: dict[Query, list[Record]] = {}
     for record in records:
         groups.setdefault((record.name, record.type), []).append(record)
-    return [(_check_address if kind == CNAME else _check_other)(group, results)
-            for (_, kind), group in groups.items()]
+    return [(_check_address if kind == CNAME else _check_other)(group, results) for (_, kind), group in groups.items()]
 
 
 def _check_address(group: list[Record], results: Mapping[Query, Lookup]) -> Check:
     record = group[0]
     target = record.target.rstrip(".")
     lookups = [results[record.name, kind] for kind in ADDRESS_TYPES]
-    found = tuple(dict.fromkeys(f"{kind} {data}" for lookup in lookups
-                                for kind, data in lookup.records))
+    found = tuple(dict.fromkeys(f"{kind} {data}" for lookup in lookups for kind, data in lookup.records))
     mine, theirs = set(addresses(results, record.name)), set(addresses(results, target))
     expected = (f"CNAME {record.target}", *(f"or address {a}" for a in sorted(theirs)))
     own_error = next((lookup.error for lookup in lookups if lookup.error), None)
-    target_error = next((results[target, kind].error for kind in ADDRESS_TYPES
-                         if results[target, kind].error), None)
+    target_error = next((results[target, kind].error for kind in ADDRESS_TYPES if results[target, kind].error), None)
     if f"CNAME {record.target}" in found or (mine and theirs and mine <= theirs):
         status = OK
     elif own_error:
@@ -202,4 +209,3 @@ def _port_target(data: str) -> tuple[str, str]:
     if len(fields) != 4 or fields[3] == ".":
         return ("", target_of(data))
     return fields[2], fields[3]
-

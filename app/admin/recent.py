@@ -9,6 +9,7 @@ under a lock shared by all processes) and reads everyone's. Writing needs no
 lock between processes, only between a worker's threads, which keeps it off
 the discovery requests' bill. It lives in RAM only: a restart empties it.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -94,13 +95,12 @@ class RecentRequests:
         self._memory = mmap.mmap(-1, regions * self._region_size)
         self._claim_lock = ProcessLock()
         self._thread_lock = threading.Lock()
-        self._owner = 0          # the pid that claimed self._base (0: none yet)
+        self._owner = 0  # the pid that claimed self._base (0: none yet)
         self._base = -1
 
-    def record(self, endpoint: str | None, domain: str | None, user_agent: str,
-               status: int) -> None:
+    def record(self, endpoint: str | None, domain: str | None, user_agent: str, status: int) -> None:
         """Called after every discovery request: a few microseconds."""
-        index = _ENDPOINT_INDEX.get(endpoint)
+        index = _ENDPOINT_INDEX.get(endpoint or "")
         if index is None:
             return
         family = _FAMILY_INDEX[client_family(user_agent)]
@@ -127,24 +127,37 @@ class RecentRequests:
                 offset = base + REGION_HEAD.size + (n % self.capacity) * SLOT.size
                 start, when, status, endpoint, family, name, end = SLOT.unpack_from(raw, offset)
                 if start == end == n + 1:
-                    entries.append(Entry(when, _ENDPOINT_NAMES[endpoint],
-                                         name.rstrip(b"\0").decode("ascii") or None,
-                                         _FAMILY_NAMES[family], status))
+                    entries.append(
+                        Entry(
+                            when,
+                            _ENDPOINT_NAMES[endpoint],
+                            name.rstrip(b"\0").decode("ascii") or None,
+                            _FAMILY_NAMES[family],
+                            status,
+                        )
+                    )
         entries.sort(key=lambda e: e.time, reverse=True)
-        return entries[:self.capacity]
+        return entries[: self.capacity]
 
     def recorded(self) -> int:
         """How many requests were recorded since start, by every worker."""
-        return sum(REGION_HEAD.unpack_from(self._memory, base)[1]
-                   for base in range(0, len(self._memory), self._region_size))
+        return sum(
+            REGION_HEAD.unpack_from(self._memory, base)[1] for base in range(0, len(self._memory), self._region_size)
+        )
 
     def _region(self) -> int:
         """This process's region (claimed on its first request), or -1."""
         pid = os.getpid()
         if self._owner != pid:
             with self._claim_lock:
-                self._base = next((base for base in range(0, len(self._memory), self._region_size)
-                                   if _free(REGION_HEAD.unpack_from(self._memory, base)[0], pid)), -1)
+                self._base = next(
+                    (
+                        base
+                        for base in range(0, len(self._memory), self._region_size)
+                        if _free(REGION_HEAD.unpack_from(self._memory, base)[0], pid)
+                    ),
+                    -1,
+                )
                 if self._base >= 0:
                     count = REGION_HEAD.unpack_from(self._memory, self._base)[1]
                     REGION_HEAD.pack_into(self._memory, self._base, pid, count)
@@ -174,10 +187,11 @@ class ProcessLock:
     """
 
     def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile()
+        # Open for the app's lifetime: the lock lives as long as the ring.
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115
 
     def __enter__(self) -> None:
         fcntl.lockf(self._file, fcntl.LOCK_EX)
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         fcntl.lockf(self._file, fcntl.LOCK_UN)

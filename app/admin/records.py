@@ -3,6 +3,7 @@ settings model, read by both the zone snippet (app/admin/zone.py) and the
 live DNS checks (app/admin/dns_check.py), so what the page asks the admin to
 publish is exactly what it checks and what the app serves.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,9 +17,12 @@ CNAME, SRV, MX = "CNAME", "SRV", "MX"
 # each is published, either pointing at the mail host or, for a service not
 # offered, at "." so clients stop guessing.
 SRV_LABELS = {
-    ("IMAP", True): "_imaps", ("IMAP", False): "_imap",
-    ("POP3", True): "_pop3s", ("POP3", False): "_pop3",
-    ("SMTP", True): "_submissions", ("SMTP", False): "_submission",
+    ("IMAP", True): "_imaps",
+    ("IMAP", False): "_imap",
+    ("POP3", True): "_pop3s",
+    ("POP3", False): "_pop3",
+    ("SMTP", True): "_submissions",
+    ("SMTP", False): "_submission",
 }
 # RFC 6186 section 3.4: priority says IMAP is preferred over POP3.
 SRV_PRIORITY = {"IMAP": 0, "POP3": 10, "SMTP": 0}
@@ -28,10 +32,10 @@ MX_PREFERENCE = 10
 
 @dataclass(frozen=True)
 class Record:
-    name: str       # owner name, ASCII, without the trailing dot
-    type: str       # CNAME, SRV or MX, as the zone snippet publishes it
-    data: str       # the record data in zone-file syntax
-    purpose: str    # what clients use it for, shown next to it
+    name: str  # owner name, ASCII, without the trailing dot
+    type: str  # CNAME, SRV or MX, as the zone snippet publishes it
+    data: str  # the record data in zone-file syntax
+    purpose: str  # what clients use it for, shown next to it
 
     @property
     def target(self) -> str:
@@ -47,21 +51,38 @@ def expected_records(settings: Settings, domain: MailDomain) -> tuple[Record, ..
     d = domain.name
     # Each location should lead to this app; a CNAME to its primary location
     # does that whatever the server's address is.
-    records = [Record(f"{prefix}{d}", CNAME, f"{settings.app_domain}.",
-                      "Thunderbird and most clients" if prefix == "autoconfig." else "Outlook")
-               for prefix in PREFIXES]
-    records.append(Record(f"_autodiscover._tcp.{d}", SRV, f"0 1 443 autodiscover.{d}.",
-                          f"Outlook, when autodiscover.{d} cannot be reached"))
-    offered = {}
+    records = [
+        Record(
+            f"{prefix}{d}",
+            CNAME,
+            f"{settings.app_domain}.",
+            "Thunderbird and most clients" if prefix == "autoconfig." else "Outlook",
+        )
+        for prefix in PREFIXES
+    ]
+    records.append(
+        Record(
+            f"_autodiscover._tcp.{d}",
+            SRV,
+            f"0 1 443 autodiscover.{d}.",
+            f"Outlook, when autodiscover.{d} cannot be reached",
+        )
+    )
+    offered: dict[str, list[Service]] = {}
     for service in settings.services:
         if service.enabled:
             offered.setdefault(_label(service), []).append(service)
     for label in SRV_LABELS.values():
         name = f"{label}._tcp.{d}"
         for service in offered.get(label, ()):
-            records.append(Record(name, SRV, f"{SRV_PRIORITY[service.protocol]} 1 "
-                                             f"{service.port} {service.host}.",
-                                  f"{service.protocol} ({_tls_words(service)}), RFC 6186/8314"))
+            records.append(
+                Record(
+                    name,
+                    SRV,
+                    f"{SRV_PRIORITY[service.protocol]} 1 {service.port} {service.host}.",
+                    f"{service.protocol} ({_tls_words(service)}), RFC 6186/8314",
+                )
+            )
         if label not in offered:
             records.append(Record(name, SRV, "0 0 0 .", "not offered: tells clients not to try"))
     records.append(Record(d, MX, f"{MX_PREFERENCE} {settings.mail_host}.", "mail delivery"))

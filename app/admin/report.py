@@ -1,11 +1,12 @@
 """The admin report: everything /admin and /admin/report.json show, built by
 plain functions from the settings model plus live checks (DNS, self-test)."""
+
 from __future__ import annotations
 
 import dataclasses
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..names import PREFIXES
 from ..settings import Settings, Source
@@ -15,14 +16,16 @@ from .recent import RecentRequests
 from .records import expected_records
 from .self_test import Result
 
-PRIVACY_NOTE = ("Kept in memory only, the last {capacity} requests, across all workers: no email "
-                "address and no User-Agent is stored, only the client family guessed from it. "
-                "Emptied when the app restarts.")
+PRIVACY_NOTE = (
+    "Kept in memory only, the last {capacity} requests, across all workers: no email "
+    "address and no User-Agent is stored, only the client family guessed from it. "
+    "Emptied when the app restarts."
+)
 
 
 @dataclass(frozen=True)
 class Location:
-    host: str              # ASCII, as Cloudron's location field takes it
+    host: str  # ASCII, as Cloudron's location field takes it
     unicode_host: str
     present: bool
 
@@ -38,9 +41,11 @@ class DomainReport:
 
     @property
     def problems(self) -> int:
-        return (sum(not loc.present for loc in self.locations)
-                + sum(c.status != dns_check.OK for c in self.dns)
-                + sum(not r.ok for r in self.self_test))
+        return (
+            sum(not loc.present for loc in self.locations)
+            + sum(c.status != dns_check.OK for c in self.dns)
+            + sum(not r.ok for r in self.self_test)
+        )
 
 
 @dataclass(frozen=True)
@@ -81,30 +86,38 @@ def build(settings: Settings, resolver: Resolver, recent: RecentRequests) -> Rep
     records = {d.name: expected_records(settings, d) for d in settings.domains}
     results = resolver.lookup_all(q for rs in records.values() for q in dns_check.queries(rs))
     probes = {d.name: self_test.probes(settings, d) for d in settings.domains}
-    fetched = iter(self_test.run((probe, dns_check.addresses(results, probe.host))
-                                 for domain_probes in probes.values() for probe in domain_probes))
+    fetched = iter(
+        self_test.run(
+            (probe, dns_check.addresses(results, probe.host))
+            for domain_probes in probes.values()
+            for probe in domain_probes
+        )
+    )
     domains = tuple(
         DomainReport(
             name=d.name,
             unicode_name=d.unicode_name,
-            locations=tuple(Location(f"{p}{d.name}", f"{p}{d.unicode_name}",
-                                     f"{p}{d.name}" in settings.locations) for p in PREFIXES),
+            locations=tuple(
+                Location(f"{p}{d.name}", f"{p}{d.unicode_name}", f"{p}{d.name}" in settings.locations) for p in PREFIXES
+            ),
             dns=tuple(dns_check.check(records[d.name], results)),
             zone_snippet=zone.snippet(settings, d),
             self_test=tuple(next(fetched) for _ in probes[d.name]),
         )
-        for d in settings.domains)
+        for d in settings.domains
+    )
     return Report(
-        generated=_iso(datetime.now(timezone.utc).timestamp()),
+        generated=_iso(datetime.now(UTC).timestamp()),
         environment=(Source.DEMO if settings.demo else Source.ENVIRONMENT).value,
         mail_host=settings.mail_host,
         domains=domains,
         settings=tuple(Setting(p.key, p.value, p.source) for p in settings.provenance),
         config_file=settings.config_file,
         config_error=settings.config_error,
-        recent_requests=tuple(RecentRequest(_iso(e.time), e.endpoint, e.domain, e.family, e.status,
-                                      outcome(settings, e.status, e.domain))
-                              for e in recent.entries()),
+        recent_requests=tuple(
+            RecentRequest(_iso(e.time), e.endpoint, e.domain, e.family, e.status, outcome(settings, e.status, e.domain))
+            for e in recent.entries()
+        ),
         recent_note=PRIVACY_NOTE.format(capacity=recent.capacity),
     )
 
@@ -121,10 +134,10 @@ def outcome(settings: Settings, status: int, domain: str | None) -> str:
 def to_json(report: Report) -> str:
     data = dataclasses.asdict(report)
     data["problems"] = report.problems
-    for domain, raw in zip(report.domains, data["domains"]):
+    for domain, raw in zip(report.domains, data["domains"], strict=True):
         raw["problems"] = domain.problems
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
 def _iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -5,15 +5,17 @@ Names are resolved through the same resolver as the DNS checks (so the page
 never contradicts itself), the certificate is verified for the name asked,
 against the system's trust store (OpenSSL's SSL_CERT_FILE overrides it).
 """
+
 from __future__ import annotations
 
 import functools
 import json
 import ssl
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from xml.etree.ElementTree import Element
 
 import urllib3
 from defusedxml import DefusedXmlException
@@ -39,7 +41,7 @@ class Probe:
     host: str
     path: str
     content_types: tuple[str, ...]
-    servers: Callable[[bytes], set[tuple[str, int]] | str]   # what the document names
+    servers: Callable[[bytes], set[tuple[str, int]] | str]  # what the document names
     expected: set[tuple[str, int]] | str
     body: bytes | None = None
 
@@ -67,14 +69,31 @@ def probes(settings: Settings, domain: MailDomain) -> list[Probe]:
     servers = {(s.host, s.port) for s in settings.services if s.enabled}
     address = f"{PROBE_LOCAL_PART}@{d}"
     return [
-        Probe("GET", f"autoconfig.{d}", "/mail/config-v1.1.xml", ("application/xml", "text/xml"),
-              _autoconfig_servers, servers),
-        Probe("POST", f"autodiscover.{d}", "/autodiscover/autodiscover.xml", ("text/xml",),
-              _autodiscover_servers, servers, _autodiscover_request(address)),
-        Probe("GET", f"autodiscover.{d}",
-              f"/autodiscover/autodiscover.json/v1.0/{address}?Protocol=AutodiscoverV1",
-              ("application/json",), _json_url,
-              autodiscover.v1_url(domain, settings.locations, f"autodiscover.{d}")),
+        Probe(
+            "GET",
+            f"autoconfig.{d}",
+            "/mail/config-v1.1.xml",
+            ("application/xml", "text/xml"),
+            _autoconfig_servers,
+            servers,
+        ),
+        Probe(
+            "POST",
+            f"autodiscover.{d}",
+            "/autodiscover/autodiscover.xml",
+            ("text/xml",),
+            _autodiscover_servers,
+            servers,
+            _autodiscover_request(address),
+        ),
+        Probe(
+            "GET",
+            f"autodiscover.{d}",
+            f"/autodiscover/autodiscover.json/v1.0/{address}?Protocol=AutodiscoverV1",
+            ("application/json",),
+            _json_url,
+            autodiscover.v1_url(domain, settings.locations, f"autodiscover.{d}"),
+        ),
     ]
 
 
@@ -89,8 +108,10 @@ def run(work: Iterable[tuple[Probe, tuple[str, ...]]]) -> list[Result]:
     futures = [pool.submit(fetch, probe, addresses, context) for probe, addresses in work]
     done, _ = wait(futures, timeout=2 * TIMEOUT + 1)
     pool.shutdown(wait=False, cancel_futures=True)
-    return [future.result() if future in done else _failed(probe, None, "timed out")
-            for future, (probe, _) in zip(futures, work)]
+    return [
+        future.result() if future in done else _failed(probe, None, "timed out")
+        for future, (probe, _) in zip(futures, work, strict=True)
+    ]
 
 
 @functools.cache
@@ -99,21 +120,28 @@ def tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def fetch(probe: Probe, addresses: tuple[str, ...], context: ssl.SSLContext) -> Result:
+def fetch(probe: Probe, addresses: tuple[str, ...], context: ssl.SSLContext, port: int = 443) -> Result:
     if not addresses:
         return _failed(probe, None, f"{probe.host} does not resolve (see DNS)")
-    address = sorted(addresses, key=lambda a: ":" in a)[0]     # IPv4 first
+    address = sorted(addresses, key=lambda a: ":" in a)[0]  # IPv4 first
     started = time.monotonic()
     pool = urllib3.HTTPSConnectionPool(
-        address, 443, server_hostname=probe.host, assert_hostname=probe.host,
-        ssl_context=context, timeout=urllib3.Timeout(connect=TIMEOUT, read=TIMEOUT),
-        retries=False, maxsize=1)
+        address,
+        port,
+        server_hostname=probe.host,
+        assert_hostname=probe.host,
+        ssl_context=context,
+        timeout=urllib3.Timeout(connect=TIMEOUT, read=TIMEOUT),
+        retries=False,
+        maxsize=1,
+    )
     headers = {"Host": probe.host, "User-Agent": USER_AGENT}
     if probe.body is not None:
         headers["Content-Type"] = "text/xml"
     try:
-        response = pool.urlopen(probe.method, probe.path, body=probe.body, headers=headers,
-                                redirect=False, preload_content=False)
+        response = pool.urlopen(
+            probe.method, probe.path, body=probe.body, headers=headers, redirect=False, preload_content=False
+        )
         body = response.read(MAX_BODY)
         response.release_conn()
     except urllib3.exceptions.HTTPError as exc:
@@ -121,22 +149,36 @@ def fetch(probe: Probe, addresses: tuple[str, ...], context: ssl.SSLContext) -> 
     finally:
         pool.close()
     milliseconds = round((time.monotonic() - started) * 1000)
-    content_type = response.headers.get("Content-Type", "")
-    found = probe.servers(body) if response.status == 200 else None
-    parses = found is not None and found != NOT_PARSED
-    right = parses and found == probe.expected
-    problems = [] if response.status == 200 else [f"HTTP {response.status}"]
+    return judge(probe, address, response.status, response.headers.get("Content-Type", ""), body, milliseconds)
+
+
+def judge(probe: Probe, address: str, status: int, content_type: str, body: bytes, milliseconds: int) -> Result:
+    """Is this answer what clients need: 200, the right content type, a
+    document that parses and names the servers the settings say?"""
+    problems = [] if status == 200 else [f"HTTP {status}"]
     if content_type.split(";")[0].strip().lower() not in probe.content_types:
-        problems.append(f"content type {content_type or 'missing'}, expected "
-                        f"{' or '.join(probe.content_types)}")
-    if response.status == 200 and not parses:
-        problems.append("the document does not parse")
-    elif parses and not right:
-        problems.append(f"names {_describe(found)}, expected {_describe(probe.expected)}")
-    return Result(probe.method, probe.url, address, response.status, content_type,
-                  parses if response.status == 200 else None,
-                  right if response.status == 200 else None,
-                  not problems, "; ".join(problems) or "as clients need it", milliseconds)
+        problems.append(f"content type {content_type or 'missing'}, expected {' or '.join(probe.content_types)}")
+    parses = right = None
+    if status == 200:
+        found = probe.servers(body)
+        parses = found != NOT_PARSED
+        right = parses and found == probe.expected
+        if not parses:
+            problems.append("the document does not parse")
+        elif not right:
+            problems.append(f"names {_describe(found)}, expected {_describe(probe.expected)}")
+    return Result(
+        probe.method,
+        probe.url,
+        address,
+        status,
+        content_type,
+        parses,
+        right,
+        not problems,
+        "; ".join(problems) or "as clients need it",
+        milliseconds,
+    )
 
 
 def _failed(probe: Probe, address: str | None, reason: str) -> Result:
@@ -167,19 +209,23 @@ def _describe(found: set[tuple[str, int]] | str) -> str:
 NOT_PARSED = "not parsed"
 
 
-def _xml(body: bytes):
+def _xml(body: bytes) -> Element | None:
     try:
-        return fromstring(body, forbid_dtd=True)
+        root: Element = fromstring(body, forbid_dtd=True)
     except (ParseError, DefusedXmlException, ValueError):
         return None
+    return root
 
 
 def _autoconfig_servers(body: bytes) -> set[tuple[str, int]] | str:
     root = _xml(body)
     if root is None or root.find("emailProvider") is None:
         return NOT_PARSED
-    return {(s.findtext("hostname", ""), _int(s.findtext("port")))
-            for s in root.iter() if s.tag in ("incomingServer", "outgoingServer")}
+    return {
+        (s.findtext("hostname", ""), _int(s.findtext("port")))
+        for s in root.iter()
+        if s.tag in ("incomingServer", "outgoingServer")
+    }
 
 
 def _autodiscover_servers(body: bytes) -> set[tuple[str, int]] | str:
@@ -189,8 +235,11 @@ def _autodiscover_servers(body: bytes) -> set[tuple[str, int]] | str:
     accounts = [el for el in root.iter() if autodiscover.local_name(el.tag) == "Account"]
     if not accounts:
         return NOT_PARSED
-    protocols = [{autodiscover.local_name(field.tag): field.text or "" for field in protocol}
-                 for protocol in accounts[0] if autodiscover.local_name(protocol.tag) == "Protocol"]
+    protocols = [
+        {autodiscover.local_name(field.tag): field.text or "" for field in protocol}
+        for protocol in accounts[0]
+        if autodiscover.local_name(protocol.tag) == "Protocol"
+    ]
     return {(p.get("Server", ""), _int(p.get("Port"))) for p in protocols}
 
 
@@ -207,8 +256,9 @@ def _int(text: str | None) -> int:
 
 
 def _autodiscover_request(address: str) -> bytes:
-    return (f'<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/'
-            f'requestschema/2006"><Request><EMailAddress>{address}</EMailAddress>'
-            f'<AcceptableResponseSchema>{autodiscover.OUTLOOK_SCHEMA}</AcceptableResponseSchema>'
-            f'</Request></Autodiscover>').encode()
-
+    return (
+        f'<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/'
+        f'requestschema/2006"><Request><EMailAddress>{address}</EMailAddress>'
+        f"<AcceptableResponseSchema>{autodiscover.OUTLOOK_SCHEMA}</AcceptableResponseSchema>"
+        f"</Request></Autodiscover>"
+    ).encode()

@@ -1,8 +1,9 @@
 """A ready-to-paste BIND zone snippet with every record a mail domain needs."""
+
 from __future__ import annotations
 
-from .records import expected_records
 from ..settings import MailDomain, Settings
+from .records import expected_records
 
 CONTENT_TYPE = "text/plain; charset=utf-8"
 # An hour: short enough that a fix spreads quickly, long enough to cache.
@@ -15,6 +16,5 @@ def snippet(settings: Settings, domain: MailDomain) -> str:
     width = max(len(r.name) for r in records) + 1
     lines = [f"; Mail client discovery for {domain.unicode_name}, as this app serves it."]
     for record in records:
-        lines.append(f"{record.name + '.':<{width}} {TTL} IN {record.type:<5} {record.data}"
-                     f"  ; {record.purpose}")
+        lines.append(f"{record.name + '.':<{width}} {TTL} IN {record.type:<5} {record.data}  ; {record.purpose}")
     return "\n".join(lines) + "\n"

@@ -3,7 +3,10 @@
 The Jinja environment only knows the templates folder; nothing here reads
 configuration or request state.
 """
+
 from __future__ import annotations
+
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import escape
@@ -22,7 +25,7 @@ templates = Environment(
 ADDRESS_SLOT = "ADDRESS-SLOT-7f3c"
 
 
-def render(template: str, **context) -> bytes:
+def render(template: str, **context: Any) -> bytes:
     return templates.get_template(template).render(**context).encode("utf-8")
 
 

@@ -1,4 +1,5 @@
 """Mozilla autoconfig (config-v1.1.xml): Thunderbird, K-9, Evolution, KMail..."""
+
 from __future__ import annotations
 
 from ..settings import MailDomain, Settings

@@ -3,12 +3,13 @@
 Outlook 2010-2019, eM Client and many mobile apps POST the request XML;
 modern Outlook first asks the JSON endpoint for the URL of the XML one.
 """
+
 from __future__ import annotations
 
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
@@ -74,8 +75,7 @@ def local_name(tag: object) -> str:
 
 def outlook_response(settings: Settings, domain: MailDomain, address: str) -> bytes:
     """The Outlook (2006a) settings response: one Protocol per service."""
-    return render("autodiscover.xml", settings=settings, domain=domain,
-                  address=address, encryption=ENCRYPTION)
+    return render("autodiscover.xml", settings=settings, domain=domain, address=address, encryption=ENCRYPTION)
 
 
 def mobilesync_response(address: str) -> bytes:
@@ -90,7 +90,7 @@ def error_response(code: int) -> bytes:
         "autodiscover-error.xml",
         code=code,
         message=MESSAGES[code],
-        time=datetime.now(timezone.utc).strftime("%H:%M:%S.%f"),
+        time=datetime.now(UTC).strftime("%H:%M:%S.%f"),
         error_id=secrets.randbelow(2**31),
     )
 

@@ -3,6 +3,7 @@
 Apple devices use no autoconfig at all; a profile is the only way to hand
 them settings. The profile is unsigned here: app.signing wraps it.
 """
+
 from __future__ import annotations
 
 import plistlib
@@ -57,7 +58,7 @@ def profile(settings: Settings, domain: MailDomain, address: str) -> bytes:
     return plistlib.dumps(top, fmt=plistlib.FMT_XML, sort_keys=True)
 
 
-def _server(direction: str, service: Service, address: str) -> dict:
+def _server(direction: str, service: Service, address: str) -> dict[str, object]:
     return {
         f"{direction}MailServerHostName": service.host,
         f"{direction}MailServerPortNumber": service.port,

@@ -88,7 +88,9 @@ def autodiscover_json(version: str | None = None, address: str | None = None) ->
     if version is not None and version.lower() != "v1.0":
         return _json(404, autodiscover.json_error("NotFound", "Unknown API version"))
     if args.get("protocol", "").lower() != "autodiscoverv1":
-        return _json(400, autodiscover.json_error("InvalidProtocol", "Only the AutodiscoverV1 protocol is offered here"))
+        return _json(
+            400, autodiscover.json_error("InvalidProtocol", "Only the AutodiscoverV1 protocol is offered here")
+        )
     try:
         mailbox = lookup(runtime().settings, address or args.get("email", ""))
     except NotAnAddress:

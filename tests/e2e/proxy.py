@@ -11,6 +11,7 @@ Clients reach names with curl --resolve (Proxy.curl): nothing edits /etc/hosts.
     with nginx_proxy(upstream="127.0.0.1:8000", names=[...], folder=tmp) as proxy:
         response = proxy.curl("https://autoconfig.example.com/healthz")
 """
+
 from __future__ import annotations
 
 import os
@@ -65,7 +66,7 @@ http {{
 @dataclass
 class Response:
     status: int
-    headers: dict[str, str]     # lower-case names
+    headers: dict[str, str]  # lower-case names
     body: bytes
 
     @property
@@ -76,7 +77,7 @@ class Response:
 @dataclass
 class Proxy:
     address: str
-    root_ca: Path               # the trust anchor curl verifies against
+    root_ca: Path  # the trust anchor curl verifies against
     folder: Path
     process: subprocess.Popen = field(repr=False)
 
@@ -85,17 +86,34 @@ class Proxy:
         certificates verified, redirects not followed."""
         host = urlsplit(url).hostname
         head = self.folder / "last-headers"
-        command = ["curl", "--silent", "--show-error", "--max-time", "10", "--noproxy", "*",
-                   "--cacert", str(self.root_ca), "--dump-header", str(head), "--output", "-",
-                   "--resolve", f"{host}:80:{self.address}", "--resolve", f"{host}:443:{self.address}",
-                   *options]
+        command = [
+            "curl",
+            "--silent",
+            "--show-error",
+            "--max-time",
+            "10",
+            "--noproxy",
+            "*",
+            "--cacert",
+            str(self.root_ca),
+            "--dump-header",
+            str(head),
+            "--output",
+            "-",
+            "--resolve",
+            f"{host}:80:{self.address}",
+            "--resolve",
+            f"{host}:443:{self.address}",
+            *options,
+        ]
         if data is not None:
             command += ["--data-binary", "@-"]
         done = subprocess.run([*command, url], input=data, capture_output=True, timeout=15, check=True)
         lines = head.read_text("latin-1").strip().splitlines()
         headers = dict(line.split(":", 1) for line in lines[1:] if ":" in line)
-        return Response(int(lines[0].split()[1]), {k.strip().lower(): v.strip() for k, v in headers.items()},
-                        done.stdout)
+        return Response(
+            int(lines[0].split()[1]), {k.strip().lower(): v.strip() for k, v in headers.items()}, done.stdout
+        )
 
 
 def _wait_for_port(address: str, port: int, process: subprocess.Popen, timeout: float = 10) -> None:
@@ -118,13 +136,32 @@ def nginx_proxy(upstream: str, names: list[str], folder: Path):
     ca = make_ca(folder / "pki")
     leaf = ca.issue(names, stem="proxy")
     address = random_loopback()
-    (folder / "nginx.conf").write_text(CONFIG.format(
-        folder=folder, address=address, upstream=upstream, cert=leaf.cert, key=leaf.key,
-        # As root, nginx would run its workers as nobody, who cannot reach the temp dirs.
-        user="user root;" if os.geteuid() == 0 else ""))
+    (folder / "nginx.conf").write_text(
+        CONFIG.format(
+            folder=folder,
+            address=address,
+            upstream=upstream,
+            cert=leaf.cert,
+            key=leaf.key,
+            # As root, nginx would run its workers as nobody, who cannot reach the temp dirs.
+            user="user root;" if os.geteuid() == 0 else "",
+        )
+    )
     process = subprocess.Popen(
-        ["nginx", "-p", str(folder), "-c", str(folder / "nginx.conf"), "-e", str(folder / "error.log"),
-         "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            "nginx",
+            "-p",
+            str(folder),
+            "-c",
+            str(folder / "nginx.conf"),
+            "-e",
+            str(folder / "error.log"),
+            "-g",
+            "daemon off;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for port in (80, 443):
             _wait_for_port(address, port, process)

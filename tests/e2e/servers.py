@@ -1,4 +1,5 @@
 """Real processes for end-to-end tests: gunicorn with the production config."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,7 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], port: int | None = None, host: str = "127.0.0.1",
-             tls: Leaf | None = None):
+def gunicorn(env: dict[str, str], port: int | None = None, host: str = "127.0.0.1", tls: Leaf | None = None):
     """Run `gunicorn -c gunicorn.conf.py 'app:create_app()'` on loopback,
     serving HTTPS itself when given a certificate (`tls`).
 
@@ -32,9 +32,13 @@ def gunicorn(env: dict[str, str], port: int | None = None, host: str = "127.0.0.
     tls_args = ["--certfile", str(tls.cert), "--keyfile", str(tls.key)] if tls else []
     log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"gunicorn-{host}-{port}.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(gunicorn_command(GUNICORN, tls_args), cwd=REPO,
-                                   env=gunicorn_environ(env, f"{host}:{port}"),
-                                   stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            gunicorn_command(GUNICORN, tls_args),
+            cwd=REPO,
+            env=gunicorn_environ(env, f"{host}:{port}"),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"{'https' if tls else 'http'}://{host}:{port}"
     try:
         wait_for_health(base + "/healthz", process, verify=not tls)

@@ -2,6 +2,7 @@
 2 workers) serving HTTPS itself on a random 127.x.y.z:443 with a certificate
 from the test PKI, dnsmasq answering for the test zone (the app resolves its
 own names through it, as the DNS checks do), headless Chromium for the page."""
+
 import json
 import ssl
 
@@ -26,10 +27,13 @@ CERTIFIED = [APP_HOST, "autoconfig.example.com", "autodiscover.example.com", "au
 def server(tmp_path_factory, dns_server):
     folder = tmp_path_factory.mktemp("admin")
     ca = make_ca(folder / "pki")
-    env = {**CLOUDRON_ENV, "AUTOCONFIG_DNS_SERVER": dns_server.address,
-           "AUTOCONFIG_CONFIG_FILE": str(folder / "absent.toml"),
-           # OpenSSL's own override: the app trusts only the test root.
-           "SSL_CERT_FILE": str(ca.root)}
+    env = {
+        **CLOUDRON_ENV,
+        "AUTOCONFIG_DNS_SERVER": dns_server.address,
+        "AUTOCONFIG_CONFIG_FILE": str(folder / "absent.toml"),
+        # OpenSSL's own override: the app trusts only the test root.
+        "SSL_CERT_FILE": str(ca.root),
+    }
     with gunicorn(env, port=443, host=dns_server.web, tls=ca.issue(CERTIFIED)) as (_, _, log):
         yield dns_server.web, ca, log
 
@@ -37,24 +41,28 @@ def server(tmp_path_factory, dns_server):
 def get(server, path, **kwargs):
     """A verified HTTPS request to the app's own name at the server's address."""
     address, ca, _ = server
-    pool = urllib3.HTTPSConnectionPool(address, 443, server_hostname=APP_HOST,
-                                       assert_hostname=APP_HOST, ca_certs=str(ca.root))
-    return pool.request("GET", path, headers={"Host": APP_HOST, **kwargs.pop("headers", {})},
-                        **kwargs)
+    pool = urllib3.HTTPSConnectionPool(
+        address, 443, server_hostname=APP_HOST, assert_hostname=APP_HOST, ca_certs=str(ca.root)
+    )
+    return pool.request("GET", path, headers={"Host": APP_HOST, **kwargs.pop("headers", {})}, **kwargs)
 
 
 def test_self_test_fetches_the_endpoints_over_verified_https(server):
     report = json.loads(get(server, "/admin/report.json").data)
     results = {r["url"]: r for d in report["domains"] for r in d["self_test"]}
-    for url in ["https://autoconfig.example.com/mail/config-v1.1.xml",
-                "https://autodiscover.example.com/autodiscover/autodiscover.xml",
-                "https://autodiscover.example.com/autodiscover/autodiscover.json/v1.0/"
-                "self-test@example.com?Protocol=AutodiscoverV1"]:
+    for url in [
+        "https://autoconfig.example.com/mail/config-v1.1.xml",
+        "https://autodiscover.example.com/autodiscover/autodiscover.xml",
+        "https://autodiscover.example.com/autodiscover/autodiscover.json/v1.0/"
+        "self-test@example.com?Protocol=AutodiscoverV1",
+    ]:
         result = results[url]
         assert (result["status"], result["parses"], result["right_server"], result["ok"]) == (200, True, True, True)
         assert result["address"] == server[0]
-    assert results["https://autoconfig.example.com/mail/config-v1.1.xml"]["content_type"] == \
-        "application/xml; charset=utf-8"
+    assert (
+        results["https://autoconfig.example.com/mail/config-v1.1.xml"]["content_type"]
+        == "application/xml; charset=utf-8"
+    )
     wrong_cert = results["https://autodiscover.example.org/autodiscover/autodiscover.xml"]
     assert not wrong_cert["ok"] and wrong_cert["detail"].startswith("TLS failed")
     assert "hostname 'autodiscover.example.org' doesn't match" in wrong_cert["detail"]
@@ -63,8 +71,11 @@ def test_self_test_fetches_the_endpoints_over_verified_https(server):
 def test_recent_requests_are_shared_by_all_workers(server):
     for n in range(20):
         # A new connection each time, so both workers take some.
-        response = get(server, f"/mail/config-v1.1.xml?emailaddress=user{n}%40example.org",
-                       headers={"User-Agent": "Thunderbird/128.0", "Connection": "close"})
+        response = get(
+            server,
+            f"/mail/config-v1.1.xml?emailaddress=user{n}%40example.org",
+            headers={"User-Agent": "Thunderbird/128.0", "Connection": "close"},
+        )
         assert response.status == 200
     recent = json.loads(get(server, "/admin/report.json").data)["recent_requests"]
     mine = [r for r in recent if r["client"] == "Thunderbird"]
@@ -80,7 +91,10 @@ def test_dashboard_in_headless_chromium_without_javascript(server, chromium):
     assert response.status == 200
     assert page.locator("h1").inner_text() == "Mail autoconfig: admin"
     assert page.locator("h2").all_inner_texts()[:3] == [
-        "example.com 2 TO FIX", "example.org 12 TO FIX", "bücher.example (xn--bcher-kva.example) 15 TO FIX"]
+        "example.com 2 TO FIX",
+        "example.org 12 TO FIX",
+        "bücher.example (xn--bcher-kva.example) 15 TO FIX",
+    ]
     assert page.get_by_text("add the alias autoconfig.xn--bcher-kva.example").is_visible()
     assert page.locator(".badge-missing").count() > 0 and page.locator(".badge-ok").count() > 0
     # The zone snippet is open where something is wrong, ready to copy.
@@ -92,8 +106,9 @@ def test_dashboard_in_headless_chromium_without_javascript(server, chromium):
 
 
 def test_demo_environment_from_a_proxy_is_refused_by_real_gunicorn(tmp_path, dns_server):
-    with gunicorn({"AUTOCONFIG_CONFIG_FILE": str(tmp_path / "none.toml"),
-                   "AUTOCONFIG_DNS_SERVER": dns_server.address}) as (base, _, _):
+    with gunicorn(
+        {"AUTOCONFIG_CONFIG_FILE": str(tmp_path / "none.toml"), "AUTOCONFIG_DNS_SERVER": dns_server.address}
+    ) as (base, _, _):
         assert requests.get(base + "/admin/report.json").status_code == 200
         refused = requests.get(base + "/admin", headers={"X-Forwarded-For": "198.51.100.4"})
         assert refused.status_code == 403
@@ -109,5 +124,6 @@ def test_self_test_says_when_the_server_reached_names_other_mail_servers(server,
     for probe in self_test.probes(expecting, expecting.domain("example.com"))[:2]:
         result = self_test.fetch(probe, (address,), context)
         assert (result.status, result.parses, result.right_server, result.ok) == (200, True, False, False)
-        assert result.detail == ("names my.example.com:587, my.example.com:993, "
-                                 "expected mail.example.net:587, mail.example.net:993")
+        assert result.detail == (
+            "names my.example.com:587, my.example.com:993, expected mail.example.net:587, mail.example.net:993"
+        )

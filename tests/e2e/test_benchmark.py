@@ -5,6 +5,7 @@ It guards what the full benchmark (`make bench`) proves at length: every
 discovery endpoint answers under concurrent load without an error, and bad
 requests get a fast 4xx or the protocol's own error, never a 5xx.
 """
+
 import json
 import subprocess
 import sys
@@ -13,8 +14,13 @@ from support.processes import REPO
 
 
 def test_smoke_benchmark_serves_every_endpoint_and_refuses_bad_requests(tmp_path):
-    subprocess.run([sys.executable, "-m", "bench", "--smoke", "--output", str(tmp_path / "smoke")],
-                   cwd=REPO, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--output", str(tmp_path / "smoke")],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     report = json.loads((tmp_path / "smoke.json").read_text())
 
     for endpoint, per_server in report["load"].items():

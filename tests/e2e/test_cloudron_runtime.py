@@ -1,6 +1,7 @@
 """start.sh in a Cloudron-like runtime: real bubblewrap, real gosu, real
 gunicorn with the production config (see support/sandbox.py for what the sandbox is).
 """
+
 import json
 import re
 
@@ -18,8 +19,12 @@ TROUBLE = re.compile(r"Read-only file system|Permission denied|Traceback|config 
 
 
 def autoconfig(sandbox, domain):
-    return requests.get(sandbox.base_url + "/mail/config-v1.1.xml",
-                        headers={"Host": f"autoconfig.{domain}"}, allow_redirects=False, timeout=5)
+    return requests.get(
+        sandbox.base_url + "/mail/config-v1.1.xml",
+        headers={"Host": f"autoconfig.{domain}"},
+        allow_redirects=False,
+        timeout=5,
+    )
 
 
 @pytest.fixture
@@ -32,8 +37,12 @@ def data_dir(tmp_path):
 def test_first_start_serves_as_cloudron_user_from_a_read_only_root(data_dir, tmp_path):
     with cloudron_runtime(data_dir, tmp_path) as sandbox:
         # Cloudron's health check: the primary domain as Host, no redirects followed.
-        health = requests.get(sandbox.base_url + MANIFEST["healthCheckPath"], allow_redirects=False,
-                              headers={"Host": "mailconfig.example.com"}, timeout=5)
+        health = requests.get(
+            sandbox.base_url + MANIFEST["healthCheckPath"],
+            allow_redirects=False,
+            headers={"Host": "mailconfig.example.com"},
+            timeout=5,
+        )
         assert health.status_code == 200
         for domain in ("example.com", "example.org", "xn--bcher-kva.example"):
             response = autoconfig(sandbox, domain)
@@ -84,8 +93,12 @@ def test_tls_addon_key_readable_only_by_root_still_signs_profiles(data_dir, tmp_
     (certs / "tls_key.pem").write_bytes(leaf.key.read_bytes())
     (certs / "tls_key.pem").chmod(0o600)
     with cloudron_runtime(data_dir, tmp_path, certs_dir=certs) as sandbox:
-        response = requests.get(sandbox.base_url + "/mobileconfig", params={"emailaddress": "jane@example.com"},
-                                headers={"Host": "autoconfig.example.com"}, timeout=5)
+        response = requests.get(
+            sandbox.base_url + "/mobileconfig",
+            params={"emailaddress": "jane@example.com"},
+            headers={"Host": "autoconfig.example.com"},
+            timeout=5,
+        )
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/x-apple-aspen-config"
     verified = cms_verify(response.content, test_ca.root, tmp_path)

@@ -1,5 +1,6 @@
 """DNS checks against real nameservers on loopback: dnsmasq serving a test
 zone with correct, missing and wrong records, and a socket that never answers."""
+
 import socket
 import time
 
@@ -25,8 +26,7 @@ def statuses(rows):
 def test_right_records_are_ok_and_wrong_or_missing_ones_say_why(settings, dns_server):
     rows = checks(settings, Resolver(dns_server.address), "example.com")
     problems = {key: status for key, status in statuses(rows).items() if status != "ok"}
-    assert problems == {("_imap._tcp.example.com", "SRV"): "missing",
-                        ("_submissions._tcp.example.com", "SRV"): "wrong"}
+    assert problems == {("_imap._tcp.example.com", "SRV"): "missing", ("_submissions._tcp.example.com", "SRV"): "wrong"}
     wrong = rows["_submissions._tcp.example.com", "SRV"]
     assert wrong.found == ("0 1 465 my.example.com.",)
     assert wrong.expected == ("0 0 0 .",)
@@ -51,17 +51,18 @@ def test_an_address_elsewhere_is_wrong_and_absent_records_are_missing(settings, 
     assert rows["_imaps._tcp.example.org", "SRV"].status == "missing"
     assert rows["example.org", "MX"].status == "wrong"
     assert rows["example.org", "MX"].found == ("10 mx.elsewhere.test.",)
-    assert set(statuses(checks(settings, Resolver(dns_server.address), "xn--bcher-kva.example"))
-               .values()) == {"missing"}
+    assert set(statuses(checks(settings, Resolver(dns_server.address), "xn--bcher-kva.example")).values()) == {
+        "missing"
+    }
 
 
 @pytest.fixture
 def silent_nameserver():
-    """A UDP socket on port 53 that reads queries and never answers."""
+    """A UDP socket that reads queries and never answers, as ip:port."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        address = random_loopback()
-        sock.bind((address, 53))
-        yield address
+        sock.bind((random_loopback(), 0))
+        address, port = sock.getsockname()
+        yield f"{address}:{port}"
 
 
 def test_a_hanging_resolver_costs_one_timeout_then_nothing(settings, silent_nameserver):

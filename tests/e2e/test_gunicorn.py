@@ -1,4 +1,5 @@
 """End to end through a real gunicorn (production config, 2 workers) on loopback."""
+
 import pytest
 import requests
 from defusedxml.ElementTree import fromstring
@@ -19,8 +20,12 @@ def server(tmp_path_factory):
 
 def test_autoconfig_over_real_gunicorn(server):
     base, _, _ = server
-    response = requests.get(base + "/mail/config-v1.1.xml", params={"emailaddress": "jane@bücher.example"},
-                            headers={"Host": "autoconfig.xn--bcher-kva.example"}, allow_redirects=False)
+    response = requests.get(
+        base + "/mail/config-v1.1.xml",
+        params={"emailaddress": "jane@bücher.example"},
+        headers={"Host": "autoconfig.xn--bcher-kva.example"},
+        allow_redirects=False,
+    )
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/xml; charset=utf-8"
     provider = fromstring(response.content).find("emailProvider")
@@ -30,21 +35,29 @@ def test_autoconfig_over_real_gunicorn(server):
 
 def test_forwarded_headers_from_one_proxy_hop_shape_links(server):
     base, _, _ = server
-    response = requests.get(base + "/.well-known/autoconfig/mail/config-v1.1.xml", headers={
-        "Host": "127.0.0.1", "X-Forwarded-Host": "autoconfig.example.org", "X-Forwarded-Proto": "https",
-        "X-Forwarded-For": "203.0.113.9"})
+    response = requests.get(
+        base + "/.well-known/autoconfig/mail/config-v1.1.xml",
+        headers={
+            "Host": "127.0.0.1",
+            "X-Forwarded-Host": "autoconfig.example.org",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "203.0.113.9",
+        },
+    )
     doc = fromstring(response.content).find("emailProvider/documentation")
     assert doc.get("url") == "https://autoconfig.example.org/"
 
 
 def test_autodiscover_pox_and_json_over_real_gunicorn(server):
     base, _, _ = server
-    response = requests.post(base + "/Autodiscover/Autodiscover.xml", data=pox_request(),
-                             headers={"Content-Type": "text/xml"})
+    response = requests.post(
+        base + "/Autodiscover/Autodiscover.xml", data=pox_request(), headers={"Content-Type": "text/xml"}
+    )
     assert response.headers["Content-Type"] == "text/xml; charset=utf-8"
     Autodiscover.from_bytes(response.content).raise_errors()
-    response = requests.get(base + "/autodiscover/autodiscover.json/v1.0/jane@example.com",
-                            params={"Protocol": "AutodiscoverV1"})
+    response = requests.get(
+        base + "/autodiscover/autodiscover.json/v1.0/jane@example.com", params={"Protocol": "AutodiscoverV1"}
+    )
     assert response.json()["Url"] == "https://autodiscover.example.com/autodiscover/autodiscover.xml"
 
 
@@ -78,8 +91,7 @@ def test_config_error_is_logged_in_one_line_and_app_keeps_serving(tmp_path):
 def test_chunked_bodies_are_read_and_capped_like_any_other(server):
     base, _, _ = server
     # A generator body makes requests send Transfer-Encoding: chunked.
-    valid = requests.post(base + "/autodiscover/autodiscover.xml",
-                          data=iter([pox_request()]))
+    valid = requests.post(base + "/autodiscover/autodiscover.xml", data=iter([pox_request()]))
     assert valid.request.headers.get("Transfer-Encoding") == "chunked"
     Autodiscover.from_bytes(valid.content).raise_errors()
     oversized = requests.post(base + "/autodiscover/autodiscover.xml", data=iter([b"<" * 8192] * 64))

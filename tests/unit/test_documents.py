@@ -1,12 +1,15 @@
 """Pre-rendered documents must equal a fresh render, whatever the address."""
+
 import pytest
 
 from app.documents import Documents
 from app.formats import autodiscover
 
 
-@pytest.mark.parametrize("address", ["jane@example.com", "a&b@example.com", "o'neil@example.com",
-                                     "x<y>@example.com", "ADDRESS-SLOT@example.com"])
+@pytest.mark.parametrize(
+    "address",
+    ["jane@example.com", "a&b@example.com", "o'neil@example.com", "x<y>@example.com", "ADDRESS-SLOT@example.com"],
+)
 def test_filled_documents_equal_a_fresh_render(settings, address):
     documents = Documents(settings)
     domain = settings.domain("example.com")

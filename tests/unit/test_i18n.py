@@ -1,4 +1,5 @@
 """Every page string exists in English and French, and the language is chosen as users expect."""
+
 import re
 from pathlib import Path
 
@@ -59,30 +60,46 @@ def visible_texts(body: bytes) -> list[str]:
 @pytest.fixture
 def signed_client(make_settings, test_ca, config_file):
     leaf = test_ca.issue(["mailconfig.example.com"])
-    settings = make_settings(config_file("services.submissions.enabled = true\n"),
-                             AUTOCONFIG_TLS_CERT_FILE=str(leaf.cert), AUTOCONFIG_TLS_KEY_FILE=str(leaf.key))
+    settings = make_settings(
+        config_file("services.submissions.enabled = true\n"),
+        AUTOCONFIG_TLS_CERT_FILE=str(leaf.cert),
+        AUTOCONFIG_TLS_KEY_FILE=str(leaf.key),
+    )
     return create_app({"SETTINGS": settings, "TESTING": True}).test_client()
 
 
-@pytest.mark.parametrize("host, query", [
-    ("mailconfig.example.com", {}),
-    ("autoconfig.example.org", {}),
-    ("autoconfig.example.org", {"emailaddress": "jane@example.org"}),
-    ("autoconfig.example.org", {"emailaddress": "jane"}),
-    ("autoconfig.example.org", {"emailaddress": "jane@example.net"}),
-])
+@pytest.mark.parametrize(
+    "host, query",
+    [
+        ("mailconfig.example.com", {}),
+        ("autoconfig.example.org", {}),
+        ("autoconfig.example.org", {"emailaddress": "jane@example.org"}),
+        ("autoconfig.example.org", {"emailaddress": "jane"}),
+        ("autoconfig.example.org", {"emailaddress": "jane@example.net"}),
+    ],
+)
 @pytest.mark.parametrize("signed", [False, True])
 def test_no_english_is_left_on_the_french_page(client, signed_client, french, host, query, signed):
     """Catches strings nobody marked for translation: a text identical in both
     languages may only hold names, data and words French spells the same."""
     client = signed_client if signed else client
-    pages = {lang: visible_texts(client.get("/", query_string={**query, "lang": lang},
-                                            headers={"Host": host}).data) for lang in LANGUAGES}
+    pages = {
+        lang: visible_texts(client.get("/", query_string={**query, "lang": lang}, headers={"Host": host}).data)
+        for lang in LANGUAGES
+    }
     assert len(pages["en"]) == len(pages["fr"])
     same_in_french = [m.id for m in french if m.id and m.id == m.string]
-    data = ["jane@example.org", "jane", "my.example.com", "example.org", "example.com", "example.net",
-            "bücher.example", "mailconfig.example.com"]
-    for english, in_french in zip(pages["en"], pages["fr"]):
+    data = [
+        "jane@example.org",
+        "jane",
+        "my.example.com",
+        "example.org",
+        "example.com",
+        "example.net",
+        "bücher.example",
+        "mailconfig.example.com",
+    ]
+    for english, in_french in zip(pages["en"], pages["fr"], strict=True):
         if english == in_french:
             rest = english
             for token in sorted(same_in_french + NAMES + data, key=len, reverse=True):
@@ -94,6 +111,6 @@ def test_uncompiled_translations_are_said_at_start(tmp_path, caplog):
     from flask import Flask
 
     from app import i18n
+
     i18n.init_app(Flask("bare", root_path=str(tmp_path)))
     assert "translations not compiled (run `make translations`): fr" in caplog.text
-

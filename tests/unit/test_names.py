@@ -20,25 +20,29 @@ def test_normalize_domain_rejects_non_domains(raw):
 
 
 def test_parse_address_keeps_local_part_and_gives_ascii_domain():
-    assert parse_address(" Jane.Doe@Bücher.Example ") == (
-        "Jane.Doe@xn--bcher-kva.example", "xn--bcher-kva.example")
+    assert parse_address(" Jane.Doe@Bücher.Example ") == ("Jane.Doe@xn--bcher-kva.example", "xn--bcher-kva.example")
 
 
-@pytest.mark.parametrize("raw", ["", "jane", "jane@", "@example.com", "a b@example.com",
-                                 "<script>@example.com", "jane@exa<mple.com", "a@@b.com"])
+@pytest.mark.parametrize(
+    "raw",
+    ["", "jane", "jane@", "@example.com", "a b@example.com", "<script>@example.com", "jane@exa<mple.com", "a@@b.com"],
+)
 def test_parse_address_rejects_malformed(raw):
     with pytest.raises(ValueError):
         parse_address(raw)
 
 
-@pytest.mark.parametrize("host, domain", [
-    ("autoconfig.example.com", "example.com"),
-    ("AutoDiscover.Example.com:443", "example.com"),
-    ("example.org", "example.org"),
-    ("autoconfig.xn--bcher-kva.example", "xn--bcher-kva.example"),
-    ("[::1]:8000", None),
-    ("", None),
-    ("exa mple.com", None),
-])
+@pytest.mark.parametrize(
+    "host, domain",
+    [
+        ("autoconfig.example.com", "example.com"),
+        ("AutoDiscover.Example.com:443", "example.com"),
+        ("example.org", "example.org"),
+        ("autoconfig.xn--bcher-kva.example", "xn--bcher-kva.example"),
+        ("[::1]:8000", None),
+        ("", None),
+        ("exa mple.com", None),
+    ],
+)
 def test_domain_of_host_strips_prefix_and_port(host, domain):
     assert domain_of_host(host) == domain

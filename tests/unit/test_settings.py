@@ -10,8 +10,9 @@ def source(settings, key):
 
 
 def test_domains_from_cloudron_are_normalised_and_deduplicated(make_settings):
-    settings = make_settings(CLOUDRON_EMAIL_DOMAINS="example.com, Example.ORG,bücher.example,"
-                                                    "xn--bcher-kva.example,EXAMPLE.com,")
+    settings = make_settings(
+        CLOUDRON_EMAIL_DOMAINS="example.com, Example.ORG,bücher.example,xn--bcher-kva.example,EXAMPLE.com,"
+    )
     assert [d.name for d in settings.domains] == ["example.com", "example.org", "xn--bcher-kva.example"]
     assert settings.domain("xn--bcher-kva.example").unicode_name == "bücher.example"
 
@@ -25,8 +26,7 @@ def test_mail_host_and_locations_come_from_cloudron(settings):
 
 
 def test_defaults_match_cloudron_mail_server(settings):
-    assert [(s.protocol, s.host, s.port, s.tls) for s in settings.incoming] == [
-        ("IMAP", "my.example.com", 993, "ssl")]
+    assert [(s.protocol, s.host, s.port, s.tls) for s in settings.incoming] == [("IMAP", "my.example.com", 993, "ssl")]
     assert [(s.protocol, s.port, s.tls) for s in settings.outgoing] == [("SMTP", 587, "starttls")]
     assert source(settings, "services.imap.port") == (Source.DEFAULT,)
     assert source(settings, "services.imap.host") == (Source.ENVIRONMENT,)
@@ -46,8 +46,7 @@ def test_no_cloudron_variables_means_demo_environment(tmp_path):
 
 
 def test_one_switch_turns_on_pop3_and_smtps_in_preference_order(make_settings, config_file):
-    settings = make_settings(config_file(
-        "services.pop3.enabled = true\nservices.submissions.enabled = true\n"))
+    settings = make_settings(config_file("services.pop3.enabled = true\nservices.submissions.enabled = true\n"))
     assert [(s.protocol, s.port) for s in settings.incoming] == [("IMAP", 993), ("POP3", 995)]
     # RFC 8314: implicit TLS (465) before STARTTLS (587).
     assert [(s.port, s.tls) for s in settings.outgoing] == [(465, "ssl"), (587, "starttls")]
@@ -55,7 +54,8 @@ def test_one_switch_turns_on_pop3_and_smtps_in_preference_order(make_settings, c
 
 
 def test_config_file_sets_every_key(make_settings, config_file):
-    settings = make_settings(config_file("""
+    settings = make_settings(
+        config_file("""
 documentation_url = "https://wiki.example.com/mail"
 webmail_url = "https://webmail.example.com"
 extra_domains = ["Example.NET"]
@@ -74,7 +74,8 @@ enabled = false
 
 [services.submissions]
 enabled = true
-"""))
+""")
+    )
     assert [d.name for d in settings.domains] == ["example.com", "xn--bcher-kva.example", "example.net"]
     assert settings.domain("example.com").display_name == "Example Mail"
     assert settings.domain("example.net").display_name == "example.net"
@@ -86,22 +87,25 @@ enabled = true
     assert settings.config_error is None
 
 
-@pytest.mark.parametrize("text, message", [
-    ("colour = 1", "colour: unknown key"),
-    ("[services.imap]\nport = 99999", "services.imap.port: must be a port number"),
-    ("[services.imap]\nport = \"993\"", "services.imap.port: must be a port number"),
-    ("[services.imap]\nport = true", "services.imap.port: must be a port number"),
-    ("[services.imap]\ntls = \"plain\"", "services.imap.tls: must be \"ssl\""),
-    ("[services.imap]\nenabled = \"yes\"", "services.imap.enabled: must be true or false"),
-    ("[services.exchange]\nenabled = true", "services.exchange: unknown key"),
-    ("extra_domains = \"example.net\"", "extra_domains: must be a list"),
-    ("extra_domains = [\"not a domain\"]", "extra_domains[0]: is not a domain name"),
-    ("webmail_url = \"ftp://x\"", "webmail_url: must be an http(s) URL"),
-    ("setup_page_domains = \"example.com\"", "setup_page_domains: must be a list"),
-    ("setup_page_domains = [\"example.com\", 3]", "setup_page_domains[1]: is not a domain name"),
-    ("this is = not toml", "not valid TOML"),
-    ("[services.submission]\nenabled = false", "services: turns off every outgoing service"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("colour = 1", "colour: unknown key"),
+        ("[services.imap]\nport = 99999", "services.imap.port: must be a port number"),
+        ('[services.imap]\nport = "993"', "services.imap.port: must be a port number"),
+        ("[services.imap]\nport = true", "services.imap.port: must be a port number"),
+        ('[services.imap]\ntls = "plain"', 'services.imap.tls: must be "ssl"'),
+        ('[services.imap]\nenabled = "yes"', "services.imap.enabled: must be true or false"),
+        ("[services.exchange]\nenabled = true", "services.exchange: unknown key"),
+        ('extra_domains = "example.net"', "extra_domains: must be a list"),
+        ('extra_domains = ["not a domain"]', "extra_domains[0]: is not a domain name"),
+        ('webmail_url = "ftp://x"', "webmail_url: must be an http(s) URL"),
+        ('setup_page_domains = "example.com"', "setup_page_domains: must be a list"),
+        ('setup_page_domains = ["example.com", 3]', "setup_page_domains[1]: is not a domain name"),
+        ("this is = not toml", "not valid TOML"),
+        ("[services.submission]\nenabled = false", "services: turns off every outgoing service"),
+    ],
+)
 def test_config_errors_name_file_key_and_reason_and_ignore_the_file(make_settings, config_file, text, message):
     path = config_file("services.pop3.enabled = true\n" + text)
     settings = make_settings(path)
@@ -139,12 +143,15 @@ def test_signing_certificate_paths_default_to_the_tls_addon_and_can_be_moved(mak
     assert (moved.tls_cert_file, moved.tls_key_file) == ("/run/c.pem", "/run/k.pem")
 
 
-@pytest.mark.parametrize("overrides, reason", [
-    ({}, "Cloudron's login (proxyAuth) guards this page"),
-    ({"CLOUDRON": None, "AUTOCONFIG_ADMIN_OPEN": "1"}, "AUTOCONFIG_ADMIN_OPEN=1 is set"),
-    ({"CLOUDRON": None}, None),
-    ({"CLOUDRON": None, "AUTOCONFIG_ADMIN_OPEN": "yes"}, None),
-])
+@pytest.mark.parametrize(
+    "overrides, reason",
+    [
+        ({}, "Cloudron's login (proxyAuth) guards this page"),
+        ({"CLOUDRON": None, "AUTOCONFIG_ADMIN_OPEN": "1"}, "AUTOCONFIG_ADMIN_OPEN=1 is set"),
+        ({"CLOUDRON": None}, None),
+        ({"CLOUDRON": None, "AUTOCONFIG_ADMIN_OPEN": "yes"}, None),
+    ],
+)
 def test_admin_page_opens_only_behind_cloudron_or_when_told(make_settings, overrides, reason):
     assert make_settings(**overrides).admin_open_because == reason
 

@@ -1,4 +1,5 @@
 """Profile signing with the tls addon's certificate, checked by openssl itself."""
+
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -7,7 +8,7 @@ from app import signing
 from app.signing import load_signer
 from tests.pki import cms_verify
 
-CONTENT = b"<?xml version=\"1.0\"?>\n<plist version=\"1.0\"><dict/></plist>\n"
+CONTENT = b'<?xml version="1.0"?>\n<plist version="1.0"><dict/></plist>\n'
 
 
 @pytest.fixture(scope="module")
@@ -38,20 +39,24 @@ def test_without_the_intermediate_the_chain_does_not_verify(leaf, test_ca, tmp_p
 
 def write_ed25519_key(path):
     key = ed25519.Ed25519PrivateKey.generate()
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return path
 
 
-@pytest.mark.parametrize("cert, key, problem", [
-    (lambda leaf, tmp: tmp / "absent.pem", lambda leaf, tmp: leaf.key, signing.MISSING),
-    (lambda leaf, tmp: leaf.cert, lambda leaf, tmp: tmp / "absent.key", signing.MISSING),
-    (lambda leaf, tmp: tmp, lambda leaf, tmp: leaf.key, signing.UNREADABLE),  # a directory
-    (lambda leaf, tmp: leaf.key, lambda leaf, tmp: leaf.key, signing.INVALID),
-    (lambda leaf, tmp: leaf.cert, lambda leaf, tmp: leaf.cert, signing.INVALID),
-    (lambda leaf, tmp: leaf.cert, lambda leaf, tmp: write_ed25519_key(tmp / "ed.key"), signing.INVALID),
-    (lambda leaf, tmp: leaf.cert, lambda leaf, tmp: tmp / "other.key", signing.MISMATCH),
-])
+@pytest.mark.parametrize(
+    "cert, key, problem",
+    [
+        (lambda leaf, tmp: tmp / "absent.pem", lambda leaf, tmp: leaf.key, signing.MISSING),
+        (lambda leaf, tmp: leaf.cert, lambda leaf, tmp: tmp / "absent.key", signing.MISSING),
+        (lambda leaf, tmp: tmp, lambda leaf, tmp: leaf.key, signing.UNREADABLE),  # a directory
+        (lambda leaf, tmp: leaf.key, lambda leaf, tmp: leaf.key, signing.INVALID),
+        (lambda leaf, tmp: leaf.cert, lambda leaf, tmp: leaf.cert, signing.INVALID),
+        (lambda leaf, tmp: leaf.cert, lambda leaf, tmp: write_ed25519_key(tmp / "ed.key"), signing.INVALID),
+        (lambda leaf, tmp: leaf.cert, lambda leaf, tmp: tmp / "other.key", signing.MISMATCH),
+    ],
+)
 def test_unusable_certificates_leave_profiles_unsigned_with_the_reason(leaf, test_ca, tmp_path, cert, key, problem):
     (tmp_path / "other.key").write_bytes(test_ca.issue(["other.example"], stem="other").key.read_bytes())
     signer = load_signer(str(cert(leaf, tmp_path)), str(key(leaf, tmp_path)))

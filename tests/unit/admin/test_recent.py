@@ -1,5 +1,6 @@
 """The recent-requests ring: bounded, newest first, shared across forked
 workers, and never holding an address or a User-Agent."""
+
 import os
 
 import pytest
@@ -27,9 +28,13 @@ def test_what_is_stored_is_endpoint_domain_family_status_only():
     recent = RecentRequests()
     agent = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Thunderbird/128.3.0"
     recent.record("discovery.autodiscover_xml", "example.com", agent, 200)
-    entry, = recent.entries()
+    (entry,) = recent.entries()
     assert (entry.endpoint, entry.domain, entry.family, entry.status) == (
-        "Autodiscover XML", "example.com", "Thunderbird", 200)
+        "Autodiscover XML",
+        "example.com",
+        "Thunderbird",
+        200,
+    )
     assert b"128.3.0" not in recent._memory[:]
 
 
@@ -42,18 +47,23 @@ def test_requests_recorded_in_a_forked_worker_are_seen_by_the_others():
         os._exit(0)
     os.waitpid(child, 0)
     assert [(e.domain, e.family, e.status) for e in recent.entries()] == [
-        ("child.example", "Outlook", 404), ("parent.example", "other", 200)]
+        ("child.example", "Outlook", 404),
+        ("parent.example", "other", 200),
+    ]
 
 
-@pytest.mark.parametrize("agent, family", [
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Thunderbird/128.0", "Thunderbird"),
-    ("K-9 Mail/6.800", "Thunderbird for Android / K-9"),
-    ("Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17928; Pro)", "Outlook"),
-    ("Evolution/3.52.0", "Evolution"),
-    ("curl/8.5.0", "script"),
-    ("Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0", "web browser"),
-    ("", "other"),
-])
+@pytest.mark.parametrize(
+    "agent, family",
+    [
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Thunderbird/128.0", "Thunderbird"),
+        ("K-9 Mail/6.800", "Thunderbird for Android / K-9"),
+        ("Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17928; Pro)", "Outlook"),
+        ("Evolution/3.52.0", "Evolution"),
+        ("curl/8.5.0", "script"),
+        ("Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0", "web browser"),
+        ("", "other"),
+    ],
+)
 def test_client_family_from_user_agent(agent, family):
     assert client_family(agent) == family
 
@@ -66,7 +76,7 @@ def test_workers_writing_at_once_lose_no_request():
         child = os.fork()
         if child == 0:
             os.close(go)
-            os.read(start, 1)          # all three start together
+            os.read(start, 1)  # all three start together
             for _ in range(20_000):
                 recent.record(AUTOCONFIG, "example.com", "", 200)
             os._exit(0)
@@ -83,9 +93,12 @@ def test_workers_writing_at_once_lose_no_request():
 
 def test_threads_of_one_worker_lose_no_request():
     import threading
+
     recent = RecentRequests(capacity=5)
-    threads = [threading.Thread(target=lambda: [recent.record(AUTOCONFIG, "example.com", "", 200)
-                                                for _ in range(5_000)]) for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: [recent.record(AUTOCONFIG, "example.com", "", 200) for _ in range(5_000)])
+        for _ in range(4)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -105,7 +118,7 @@ def test_a_replaced_worker_takes_over_a_dead_ones_region_and_keeps_its_entries()
     recent = RecentRequests(regions=2)
     recent.record(AUTOCONFIG, "master.example", "", 200)
     in_child(recent, "first.example")
-    in_child(recent, "second.example")     # only two regions: reuses the dead child's
+    in_child(recent, "second.example")  # only two regions: reuses the dead child's
     assert recent.recorded() == 3
     assert {e.domain for e in recent.entries()} == {"master.example", "first.example", "second.example"}
 
@@ -116,5 +129,6 @@ def test_a_slot_caught_mid_write_is_skipped_not_shown_torn():
     recent.record(AUTOCONFIG, "torn.example", "", 200)
     # What a reader would see while the second slot's start marker is not yet written.
     from app.admin.recent import REGION_HEAD, SEQ, SLOT
+
     SEQ.pack_into(recent._memory, REGION_HEAD.size + SLOT.size, 0)
     assert [e.domain for e in recent.entries()] == ["whole.example"]

@@ -1,4 +1,5 @@
 """The one list of DNS records a mail domain needs, derived from settings."""
+
 from app.admin.records import expected_records
 
 
@@ -22,9 +23,12 @@ def test_defaults_publish_imap_and_submission_and_say_no_to_the_rest(settings):
 
 
 def test_records_follow_the_config_file(make_settings, config_file):
-    settings = make_settings(config_file(
-        '[services.pop3]\nenabled = true\n[services.submissions]\nenabled = true\n'
-        '[services.imap]\ntls = "starttls"\nport = 143\nhost = "imap.example.net"\n'))
+    settings = make_settings(
+        config_file(
+            "[services.pop3]\nenabled = true\n[services.submissions]\nenabled = true\n"
+            '[services.imap]\ntls = "starttls"\nport = 143\nhost = "imap.example.net"\n'
+        )
+    )
     records = by_name(settings, "example.org")
     # POP3 ranks below IMAP (RFC 6186 3.4); STARTTLS IMAP moves to _imap.
     assert records["_pop3s._tcp.example.org", "SRV"] == ["10 1 995 my.example.com."]

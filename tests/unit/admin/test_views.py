@@ -1,5 +1,6 @@
 """/admin and /admin/report.json through Flask's test client, with DNS
 answered from the test zone in memory (tests/dns_zone.py); who may open the page."""
+
 import json
 
 import pytest
@@ -28,7 +29,7 @@ def test_report_json_covers_every_domain(admin):
     dns = {(c["name"], c["type"]): c["status"] for c in domains["example.com"]["dns"]}
     assert dns["_imap._tcp.example.com", "SRV"] == "missing"
     assert dns["example.com", "MX"] == "ok"
-    assert domains["example.com"]["problems"] == 2 + 3   # two DNS rows, three unreachable probes
+    assert domains["example.com"]["problems"] == 2 + 3  # two DNS rows, three unreachable probes
     assert report["problems"] == sum(d["problems"] for d in domains.values())
 
 
@@ -38,8 +39,9 @@ def test_missing_locations_say_which_alias_to_add(admin):
     assert locations["autoconfig.example.com"] and locations["autodiscover.example.org"]
     assert not locations["autoconfig.xn--bcher-kva.example"]
     page = admin.get("/admin").get_data(as_text=True)
-    assert ("add the alias <code>autodiscover.xn--bcher-kva.example</code> "
-            "(autodiscover.bücher.example) to this app") in page
+    assert (
+        "add the alias <code>autodiscover.xn--bcher-kva.example</code> (autodiscover.bücher.example) to this app"
+    ) in page
 
 
 def test_page_shows_zone_snippet_settings_and_their_sources(admin):
@@ -55,8 +57,9 @@ def test_self_test_reports_what_it_could_not_reach(admin):
     unresolved = results["https://autoconfig.xn--bcher-kva.example/mail/config-v1.1.xml"]
     assert not unresolved["ok"] and "does not resolve" in unresolved["detail"]
     # In the test zone example.org's autoconfig points where nothing listens.
-    assert results["https://autoconfig.example.org/mail/config-v1.1.xml"]["detail"] == \
-        "connection refused or unreachable"
+    assert (
+        results["https://autoconfig.example.org/mail/config-v1.1.xml"]["detail"] == "connection refused or unreachable"
+    )
 
 
 def test_config_file_error_is_shown(make_settings, config_file, fake_dns):
@@ -68,21 +71,29 @@ def test_config_file_error_is_shown(make_settings, config_file, fake_dns):
 
 
 def test_recent_requests_show_domain_and_client_but_never_the_address(admin):
-    admin.get("/mail/config-v1.1.xml", query_string={"emailaddress": "jane.doe@example.org"},
-              headers={"User-Agent": "Thunderbird/128.0"})
-    admin.get("/autodiscover/autodiscover.json/v1.0/joe@example.net?Protocol=AutodiscoverV1",
-              headers={"User-Agent": "Microsoft Office/16.0 (Microsoft Outlook 16.0)"})
+    admin.get(
+        "/mail/config-v1.1.xml",
+        query_string={"emailaddress": "jane.doe@example.org"},
+        headers={"User-Agent": "Thunderbird/128.0"},
+    )
+    admin.get(
+        "/autodiscover/autodiscover.json/v1.0/joe@example.net?Protocol=AutodiscoverV1",
+        headers={"User-Agent": "Microsoft Office/16.0 (Microsoft Outlook 16.0)"},
+    )
     admin.get("/healthz")
     report = json.loads(admin.get("/admin/report.json").data)
     seen = [(r["endpoint"], r["domain"], r["client"], r["outcome"]) for r in report["recent_requests"]]
-    assert seen == [("Autodiscover JSON", "example.net", "Outlook", "refused (HTTP 404)"),
-                    ("autoconfig", "example.org", "Thunderbird", "settings sent")]
+    assert seen == [
+        ("Autodiscover JSON", "example.net", "Outlook", "refused (HTTP 404)"),
+        ("autoconfig", "example.org", "Thunderbird", "settings sent"),
+    ]
     page = admin.get("/admin").get_data(as_text=True)
     assert "jane.doe" not in page and "joe@" not in page
     assert "no email address" in page and "Emptied when the app restarts" in page
 
 
 # --- who may open it -------------------------------------------------------
+
 
 def closed(response):
     return response.status_code == 403 and b"admin page is closed" in response.data
@@ -103,17 +114,19 @@ def test_an_explicit_setting_opens_it(make_settings, fake_dns):
     assert b"AUTOCONFIG_ADMIN_OPEN=1 is set" in response.data
 
 
-@pytest.mark.parametrize("remote, headers, is_open", [
-    ("127.0.0.1", {}, True),
-    ("::1", {}, True),
-    ("203.0.113.7", {}, False),
-    # A proxy in front (or a client faking one) is not "this machine".
-    ("127.0.0.1", {"X-Forwarded-For": "127.0.0.1"}, False),
-])
+@pytest.mark.parametrize(
+    "remote, headers, is_open",
+    [
+        ("127.0.0.1", {}, True),
+        ("::1", {}, True),
+        ("203.0.113.7", {}, False),
+        # A proxy in front (or a client faking one) is not "this machine".
+        ("127.0.0.1", {"X-Forwarded-For": "127.0.0.1"}, False),
+    ],
+)
 def test_demo_environment_opens_only_to_this_machine(tmp_path, fake_dns, remote, headers, is_open):
     env = {"AUTOCONFIG_CONFIG_FILE": str(tmp_path / "none.toml")}
     app = create_app({"ENVIRON": env, "DNS_RESOLVER": fake_dns})
-    response = app.test_client().get("/admin/report.json", headers=headers,
-                                     environ_base={"REMOTE_ADDR": remote})
+    response = app.test_client().get("/admin/report.json", headers=headers, environ_base={"REMOTE_ADDR": remote})
     assert (response.status_code == 200) is is_open
     assert closed(response) is not is_open

@@ -1,9 +1,10 @@
 """The zone snippet: valid BIND syntax (read back by dnspython's zone parser),
 holding exactly the records the DNS checks expect."""
+
 import dns.zone
 
-from app.admin.zone import snippet
 from app.admin.records import expected_records
+from app.admin.zone import snippet
 
 
 def parse(text):
@@ -11,15 +12,18 @@ def parse(text):
 
 
 def published(zone):
-    return {(name.to_text().rstrip("."), rdataset.rdtype.name, rdata.to_text())
-            for name, node in zone.nodes.items() for rdataset in node for rdata in rdataset}
+    return {
+        (name.to_text().rstrip("."), rdataset.rdtype.name, rdata.to_text())
+        for name, node in zone.nodes.items()
+        for rdataset in node
+        for rdata in rdataset
+    }
 
 
 def test_snippet_parses_as_a_zone_and_matches_the_expected_records(settings):
     for domain in settings.domains:
         zone = parse(snippet(settings, domain))
-        assert published(zone) == {(r.name, r.type, r.data)
-                                   for r in expected_records(settings, domain)}
+        assert published(zone) == {(r.name, r.type, r.data) for r in expected_records(settings, domain)}
 
 
 def test_pop3_off_is_published_as_not_offered(settings):

@@ -1,4 +1,5 @@
 """The autoconfig document against the published schema and strict clients' rules."""
+
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,9 @@ def test_document_follows_strict_client_rules(settings):
     assert provider.findtext("displayName") == "example.com"
     servers = provider.findall("incomingServer") + provider.findall("outgoingServer")
     assert [(s.get("type"), s.findtext("port"), s.findtext("socketType")) for s in servers] == [
-        ("imap", "993", "SSL"), ("smtp", "587", "STARTTLS")]
+        ("imap", "993", "SSL"),
+        ("smtp", "587", "STARTTLS"),
+    ]
     for server in servers:
         assert server.findtext("hostname") == "my.example.com"
         assert server.findtext("username") == "%EMAILADDRESS%"
@@ -42,13 +45,16 @@ def test_document_follows_strict_client_rules(settings):
 
 
 def test_implicit_tls_comes_first_and_plain_never_appears(make_settings, config_file):
-    settings = make_settings(config_file(
-        "services.pop3.enabled = true\nservices.submissions.enabled = true\n"))
+    settings = make_settings(config_file("services.pop3.enabled = true\nservices.submissions.enabled = true\n"))
     provider = fromstring(render(settings)).find("emailProvider")
     assert [(s.get("type"), s.findtext("socketType")) for s in provider.findall("incomingServer")] == [
-        ("imap", "SSL"), ("pop3", "SSL")]
+        ("imap", "SSL"),
+        ("pop3", "SSL"),
+    ]
     assert [(s.findtext("port"), s.findtext("socketType")) for s in provider.findall("outgoingServer")] == [
-        ("465", "SSL"), ("587", "STARTTLS")]
+        ("465", "SSL"),
+        ("587", "STARTTLS"),
+    ]
     assert b"plain" not in render(settings).replace(b"password-cleartext", b"")
 
 
@@ -59,10 +65,13 @@ def test_idn_domain_is_listed_in_both_spellings(settings):
 
 
 def test_admin_strings_are_escaped_and_links_configurable(make_settings, config_file):
-    settings = make_settings(config_file(
-        'webmail_url = "https://webmail.example.com/?a=1&b=2"\n'
-        'documentation_url = "https://wiki.example.com/mail"\n'
-        '[display_names]\n"example.com" = "Tom & Jerry <Mail>"\n'))
+    settings = make_settings(
+        config_file(
+            'webmail_url = "https://webmail.example.com/?a=1&b=2"\n'
+            'documentation_url = "https://wiki.example.com/mail"\n'
+            '[display_names]\n"example.com" = "Tom & Jerry <Mail>"\n'
+        )
+    )
     root = fromstring(render(settings))
     assert root.find("emailProvider").findtext("displayName") == "Tom & Jerry <Mail>"
     assert root.find("webMail/loginPage").get("url") == "https://webmail.example.com/?a=1&b=2"

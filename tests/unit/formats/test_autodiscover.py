@@ -1,4 +1,5 @@
 """Autodiscover POX requests and responses, read by exchangelib's own parser."""
+
 import json
 
 import pytest
@@ -13,9 +14,11 @@ MOBILESYNC_NS = "{http://schemas.microsoft.com/exchange/autodiscover/mobilesync/
 
 
 def request_body(address="jane@example.com", schema=autodiscover.OUTLOOK_SCHEMA):
-    return (f'<?xml version="1.0"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/'
-            f'autodiscover/outlook/requestschema/2006"><Request><EMailAddress>{address}</EMailAddress>'
-            f'<AcceptableResponseSchema>{schema}</AcceptableResponseSchema></Request></Autodiscover>').encode()
+    return (
+        f'<?xml version="1.0"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/'
+        f'autodiscover/outlook/requestschema/2006"><Request><EMailAddress>{address}</EMailAddress>'
+        f"<AcceptableResponseSchema>{schema}</AcceptableResponseSchema></Request></Autodiscover>"
+    ).encode()
 
 
 def test_parse_request_reads_exchangelib_payload():
@@ -35,13 +38,21 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:
 <Autodiscover><Request><EMailAddress>&x;</EMailAddress></Request></Autodiscover>"""
 
 
-@pytest.mark.parametrize("body", [
-    b"", b"   ", b"not xml", b"<Autodiscover>", BILLION_LAUGHS, EXTERNAL_ENTITY,
-    b'<!DOCTYPE Autodiscover><Autodiscover/>',
-    b"<Autodiscover><Request><EMailAddress></EMailAddress></Request></Autodiscover>",
-    b"<Other><Request><EMailAddress>a@example.com</EMailAddress></Request></Other>",
-    "<Autodiscover>\udcff</Autodiscover>".encode("utf-8", "surrogatepass"),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"   ",
+        b"not xml",
+        b"<Autodiscover>",
+        BILLION_LAUGHS,
+        EXTERNAL_ENTITY,
+        b"<!DOCTYPE Autodiscover><Autodiscover/>",
+        b"<Autodiscover><Request><EMailAddress></EMailAddress></Request></Autodiscover>",
+        b"<Other><Request><EMailAddress>a@example.com</EMailAddress></Request></Other>",
+        "<Autodiscover>\udcff</Autodiscover>".encode("utf-8", "surrogatepass"),
+    ],
+)
 def test_parse_request_refuses_junk_dtds_and_entities(body):
     with pytest.raises(autodiscover.InvalidRequest):
         autodiscover.parse_request(body)
@@ -60,12 +71,19 @@ def test_outlook_response_is_read_by_exchangelib(settings):
 
 
 def test_every_protocol_says_both_ssl_and_encryption(make_settings, config_file):
-    settings = make_settings(config_file(
-        "services.pop3.enabled = true\nservices.submissions.enabled = true\n"))
+    settings = make_settings(config_file("services.pop3.enabled = true\nservices.submissions.enabled = true\n"))
     body = autodiscover.outlook_response(settings, settings.domain("example.com"), "jane@example.com")
     protocols = fromstring(body).iter(f"{NS}Protocol")
-    assert [(p.findtext(f"{NS}Type"), p.findtext(f"{NS}Port"), p.findtext(f"{NS}SSL"),
-             p.findtext(f"{NS}Encryption"), p.findtext(f"{NS}SPA")) for p in protocols] == [
+    assert [
+        (
+            p.findtext(f"{NS}Type"),
+            p.findtext(f"{NS}Port"),
+            p.findtext(f"{NS}SSL"),
+            p.findtext(f"{NS}Encryption"),
+            p.findtext(f"{NS}SPA"),
+        )
+        for p in protocols
+    ] == [
         ("IMAP", "993", "on", "SSL", "off"),
         ("POP3", "995", "on", "SSL", "off"),
         ("SMTP", "465", "on", "SSL", "off"),
@@ -89,8 +107,7 @@ def test_unknown_address_error_is_recognised_as_such_by_exchangelib():
 
 
 def test_each_error_has_its_own_id_and_a_time():
-    errors = [Autodiscover.from_bytes(autodiscover.error_response(600)).error_response.error
-              for _ in range(5)]
+    errors = [Autodiscover.from_bytes(autodiscover.error_response(600)).error_response.error for _ in range(5)]
     assert len({e.id for e in errors}) == 5
     assert all(len(e.time.split(":")) == 3 for e in errors)
 
@@ -106,14 +123,20 @@ def test_mobilesync_answer_says_activesync_is_not_offered():
 
 def test_v1_url_prefers_the_autodiscover_location(settings):
     domain = settings.domain("example.org")
-    assert autodiscover.v1_url(domain, settings.locations, "other.example") == \
-        "https://autodiscover.example.org/autodiscover/autodiscover.xml"
+    assert (
+        autodiscover.v1_url(domain, settings.locations, "other.example")
+        == "https://autodiscover.example.org/autodiscover/autodiscover.xml"
+    )
     idn = settings.domain("xn--bcher-kva.example")
-    assert autodiscover.v1_url(idn, settings.locations, "mailconfig.example.com") == \
-        "https://mailconfig.example.com/autodiscover/autodiscover.xml"
+    assert (
+        autodiscover.v1_url(idn, settings.locations, "mailconfig.example.com")
+        == "https://mailconfig.example.com/autodiscover/autodiscover.xml"
+    )
 
 
 def test_json_bodies():
     assert json.loads(autodiscover.json_redirect("https://x/y")) == {"Protocol": "AutodiscoverV1", "Url": "https://x/y"}
     assert json.loads(autodiscover.json_error("InvalidProtocol", "no")) == {
-        "ErrorCode": "InvalidProtocol", "ErrorMessage": "no"}
+        "ErrorCode": "InvalidProtocol",
+        "ErrorMessage": "no",
+    }

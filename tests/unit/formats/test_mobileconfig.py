@@ -1,4 +1,5 @@
 """The Apple profile against Apple's published payload schema and the devices' rules."""
+
 import datetime
 import plistlib
 import re
@@ -11,8 +12,16 @@ import yaml
 from app.formats.mobileconfig import profile
 
 SPEC = Path(__file__).resolve().parents[2] / "schemas" / "apple"
-TYPES = {"<string>": str, "<integer>": int, "<boolean>": bool, "<array>": list,
-         "<dictionary>": dict, "<data>": bytes, "<date>": datetime.datetime, "<real>": float}
+TYPES = {
+    "<string>": str,
+    "<integer>": int,
+    "<boolean>": bool,
+    "<array>": list,
+    "<dictionary>": dict,
+    "<data>": bytes,
+    "<date>": datetime.datetime,
+    "<real>": float,
+}
 
 
 def schema(*names):
@@ -69,13 +78,16 @@ def test_default_profile_is_imap_993_and_smtp_587_without_password(settings):
     }
 
 
-@pytest.mark.parametrize("config, kind, incoming, outgoing", [
-    ("services.submissions.enabled = true\n", "EmailTypeIMAP", (993, True), (465, True)),
-    # POP3 switched on alongside IMAP: IMAP stays the account type.
-    ("services.pop3.enabled = true\n", "EmailTypeIMAP", (993, True), (587, False)),
-    ("services.imap.enabled = false\nservices.pop3.enabled = true\n", "EmailTypePOP", (995, True), (587, False)),
-    ('[services.imap]\nport = 143\ntls = "starttls"\n', "EmailTypeIMAP", (143, False), (587, False)),
-])
+@pytest.mark.parametrize(
+    "config, kind, incoming, outgoing",
+    [
+        ("services.submissions.enabled = true\n", "EmailTypeIMAP", (993, True), (465, True)),
+        # POP3 switched on alongside IMAP: IMAP stays the account type.
+        ("services.pop3.enabled = true\n", "EmailTypeIMAP", (993, True), (587, False)),
+        ("services.imap.enabled = false\nservices.pop3.enabled = true\n", "EmailTypePOP", (995, True), (587, False)),
+        ('[services.imap]\nport = 143\ntls = "starttls"\n', "EmailTypeIMAP", (143, False), (587, False)),
+    ],
+)
 def test_services_follow_the_admins_settings(make_settings, config_file, config, kind, incoming, outgoing):
     [account] = parse(make_settings(config_file(config)))["PayloadContent"]
     assert account["EmailAccountType"] == kind
@@ -89,8 +101,12 @@ def test_identifiers_are_reverse_dns_and_uuids_stable_per_address(settings):
     assert first == again
     assert first["PayloadIdentifier"].startswith("com.example.mail.")
     assert first["PayloadContent"][0]["PayloadIdentifier"].startswith(first["PayloadIdentifier"] + ".")
-    uuids = {first["PayloadUUID"], first["PayloadContent"][0]["PayloadUUID"],
-             other["PayloadUUID"], other["PayloadContent"][0]["PayloadUUID"]}
+    uuids = {
+        first["PayloadUUID"],
+        first["PayloadContent"][0]["PayloadUUID"],
+        other["PayloadUUID"],
+        other["PayloadContent"][0]["PayloadUUID"],
+    }
     assert len(uuids) == 4
     assert all(uuid.UUID(u) for u in uuids)
     # Same mailbox typed in another case: the same profile, so it replaces.

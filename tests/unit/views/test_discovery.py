@@ -1,4 +1,5 @@
 """Every discovery endpoint through Flask's test client, as clients call them."""
+
 import json
 
 import pytest
@@ -6,8 +7,12 @@ from defusedxml.ElementTree import fromstring
 from exchangelib.autodiscover.properties import Autodiscover
 
 AUTOCONFIG_PATHS = ["/mail/config-v1.1.xml", "/.well-known/autoconfig/mail/config-v1.1.xml"]
-POX_PATHS = ["/autodiscover/autodiscover.xml", "/Autodiscover/Autodiscover.xml",
-             "/AutoDiscover/AutoDiscover.xml", "/AUTODISCOVER/AUTODISCOVER.XML"]
+POX_PATHS = [
+    "/autodiscover/autodiscover.xml",
+    "/Autodiscover/Autodiscover.xml",
+    "/AutoDiscover/AutoDiscover.xml",
+    "/AUTODISCOVER/AUTODISCOVER.XML",
+]
 
 
 def provider_id(response):
@@ -17,17 +22,23 @@ def provider_id(response):
 @pytest.mark.parametrize("path", AUTOCONFIG_PATHS)
 def test_autoconfig_domain_comes_from_the_address(client, path):
     # The MX-based lookup asks autoconfig.example.com about another domain.
-    response = client.get(path, query_string={"emailaddress": "jane@example.org"},
-                          headers={"Host": "autoconfig.example.com"})
+    response = client.get(
+        path, query_string={"emailaddress": "jane@example.org"}, headers={"Host": "autoconfig.example.com"}
+    )
     assert response.status_code == 200
     assert response.content_type == "application/xml; charset=utf-8"
     assert provider_id(response) == "example.org"
 
 
-@pytest.mark.parametrize("host, domain", [("autoconfig.example.org", "example.org"),
-                                          ("autodiscover.example.com:8443", "example.com"),
-                                          ("example.com", "example.com"),
-                                          ("autoconfig.bücher.example".encode("idna").decode(), "xn--bcher-kva.example")])
+@pytest.mark.parametrize(
+    "host, domain",
+    [
+        ("autoconfig.example.org", "example.org"),
+        ("autodiscover.example.com:8443", "example.com"),
+        ("example.com", "example.com"),
+        ("autoconfig.bücher.example".encode("idna").decode(), "xn--bcher-kva.example"),
+    ],
+)
 def test_autoconfig_without_address_uses_the_host(client, host, domain):
     response = client.get("/mail/config-v1.1.xml", headers={"Host": host})
     assert response.status_code == 200
@@ -36,17 +47,22 @@ def test_autoconfig_without_address_uses_the_host(client, host, domain):
 
 
 def test_autoconfig_for_evolution_style_request(client):
-    response = client.get("/mail/config-v1.1.xml?emailaddress=EVOLUTIONUSER%40example.com&emailmd5=abc",
-                          headers={"Host": "autoconfig.example.com"})
+    response = client.get(
+        "/mail/config-v1.1.xml?emailaddress=EVOLUTIONUSER%40example.com&emailmd5=abc",
+        headers={"Host": "autoconfig.example.com"},
+    )
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("query, host, status", [
-    ({"emailaddress": "jane@example.net"}, "autoconfig.example.com", 404),
-    ({}, "autoconfig.example.net", 404),
-    ({}, "mailconfig.example.com", 404),
-    ({"emailaddress": "not-an-address"}, "autoconfig.example.com", 400),
-])
+@pytest.mark.parametrize(
+    "query, host, status",
+    [
+        ({"emailaddress": "jane@example.net"}, "autoconfig.example.com", 404),
+        ({}, "autoconfig.example.net", 404),
+        ({}, "mailconfig.example.com", 404),
+        ({"emailaddress": "not-an-address"}, "autoconfig.example.com", 400),
+    ],
+)
 def test_autoconfig_refuses_unknown_domains_and_bad_addresses(client, query, host, status):
     response = client.get("/mail/config-v1.1.xml", query_string=query, headers={"Host": host})
     assert response.status_code == status
@@ -54,32 +70,36 @@ def test_autoconfig_refuses_unknown_domains_and_bad_addresses(client, query, hos
 
 
 def test_autoconfig_is_the_same_for_every_mailbox(client):
-    bodies = {client.get("/mail/config-v1.1.xml", query_string={"emailaddress": a},
-                         headers={"Host": "autoconfig.example.com"}).data
-              for a in ["jane@example.com", "nobody-here@example.com", "x@EXAMPLE.com"]}
+    bodies = {
+        client.get(
+            "/mail/config-v1.1.xml", query_string={"emailaddress": a}, headers={"Host": "autoconfig.example.com"}
+        ).data
+        for a in ["jane@example.com", "nobody-here@example.com", "x@EXAMPLE.com"]
+    }
     assert len(bodies) == 1
 
 
 def test_documentation_link_follows_forwarded_host_with_https(client):
-    response = client.get("/mail/config-v1.1.xml", headers={
-        "Host": "127.0.0.1:8000", "X-Forwarded-Host": "autoconfig.example.org",
-        "X-Forwarded-Proto": "http"})
+    response = client.get(
+        "/mail/config-v1.1.xml",
+        headers={"Host": "127.0.0.1:8000", "X-Forwarded-Host": "autoconfig.example.org", "X-Forwarded-Proto": "http"},
+    )
     doc = fromstring(response.data).find("emailProvider/documentation")
     # On Cloudron every location has a certificate: links are https.
     assert doc.get("url") == "https://autoconfig.example.org/"
 
 
 def test_documentation_link_names_the_domain_when_host_is_another(client):
-    response = client.get("/mail/config-v1.1.xml?emailaddress=a@example.org",
-                          headers={"Host": "autoconfig.example.com"})
+    response = client.get(
+        "/mail/config-v1.1.xml?emailaddress=a@example.org", headers={"Host": "autoconfig.example.com"}
+    )
     doc = fromstring(response.data).find("emailProvider/documentation")
     assert doc.get("url") == "https://autoconfig.example.com/?domain=example.org"
 
 
 @pytest.mark.parametrize("path", POX_PATHS)
 def test_pox_settings_in_every_path_casing(client, path):
-    response = client.post(path, data=Autodiscover.payload("jane@example.com"),
-                           content_type="text/xml")
+    response = client.post(path, data=Autodiscover.payload("jane@example.com"), content_type="text/xml")
     assert response.status_code == 200
     assert response.content_type == "text/xml; charset=utf-8"
     parsed = Autodiscover.from_bytes(response.data)
@@ -88,9 +108,12 @@ def test_pox_settings_in_every_path_casing(client, path):
 
 
 def test_pox_answers_a_get_with_a_body_and_ignores_credentials(client):
-    response = client.open("/autodiscover/autodiscover.xml", method="GET",
-                           data=Autodiscover.payload("jane@example.com"),
-                           headers={"Authorization": "Basic amFuZTpzZWNyZXQ="})
+    response = client.open(
+        "/autodiscover/autodiscover.xml",
+        method="GET",
+        data=Autodiscover.payload("jane@example.com"),
+        headers={"Authorization": "Basic amFuZTpzZWNyZXQ="},
+    )
     Autodiscover.from_bytes(response.data).raise_errors()
 
 
@@ -99,8 +122,9 @@ def error_code(response):
     return Autodiscover.from_bytes(response.data).error_response.error.code
 
 
-@pytest.mark.parametrize("body", [b"", b"junk", b"<Autodiscover/>",
-                                  b'<!DOCTYPE x [<!ENTITY a "b">]><Autodiscover>&a;</Autodiscover>'])
+@pytest.mark.parametrize(
+    "body", [b"", b"junk", b"<Autodiscover/>", b'<!DOCTYPE x [<!ENTITY a "b">]><Autodiscover>&a;</Autodiscover>']
+)
 def test_pox_bad_requests_get_error_600(client, body):
     assert error_code(client.post("/autodiscover/autodiscover.xml", data=body)) == "600"
 
@@ -120,15 +144,19 @@ def test_pox_unknown_schema_gets_error_601(client):
 
 
 def test_pox_unknown_domain_gets_an_error_not_another_domains_settings(client):
-    response = client.post("/autodiscover/autodiscover.xml", data=Autodiscover.payload("jane@example.net"),
-                           headers={"Host": "autodiscover.example.com"})
+    response = client.post(
+        "/autodiscover/autodiscover.xml",
+        data=Autodiscover.payload("jane@example.net"),
+        headers={"Host": "autodiscover.example.com"},
+    )
     assert error_code(response) == "500"
     assert b"my.example.com" not in response.data
 
 
 def test_pox_mobilesync_request_gets_mobilesync_answer(client):
     body = Autodiscover.payload("jane@example.com").replace(
-        b"outlook/responseschema/2006a", b"mobilesync/responseschema/2006")
+        b"outlook/responseschema/2006a", b"mobilesync/responseschema/2006"
+    )
     response = client.post("/autodiscover/autodiscover.xml", data=body)
     assert response.status_code == 200
     assert b"mobilesync/responseschema/2006" in response.data
@@ -152,32 +180,41 @@ def test_pox_same_answer_for_existing_and_unknown_mailbox(client):
     def ask(address):
         data = client.post("/autodiscover/autodiscover.xml", data=Autodiscover.payload(address)).data
         return data.replace(address.encode(), b"ADDRESS")
+
     assert ask("jane@example.com") == ask("nobody-at-all@example.com")
 
 
-@pytest.mark.parametrize("url", [
-    "/autodiscover/autodiscover.json?Email=jane@example.org&Protocol=AutodiscoverV1&RedirectCount=1",
-    "/autodiscover/autodiscover.json?email=jane@example.org&protocol=autodiscoverv1",
-    "/Autodiscover/Autodiscover.json/v1.0/jane@example.org?Protocol=Autodiscoverv1",
-    "/autodiscover/autodiscover.json/V1.0/jane%40example.org?PROTOCOL=AUTODISCOVERV1",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/autodiscover/autodiscover.json?Email=jane@example.org&Protocol=AutodiscoverV1&RedirectCount=1",
+        "/autodiscover/autodiscover.json?email=jane@example.org&protocol=autodiscoverv1",
+        "/Autodiscover/Autodiscover.json/v1.0/jane@example.org?Protocol=Autodiscoverv1",
+        "/autodiscover/autodiscover.json/V1.0/jane%40example.org?PROTOCOL=AUTODISCOVERV1",
+    ],
+)
 def test_json_v2_points_outlook_at_the_pox_endpoint(client, url):
     response = client.get(url, headers={"Host": "autodiscover.example.org"})
     assert response.status_code == 200
     assert response.content_type == "application/json; charset=utf-8"
-    assert response.json == {"Protocol": "AutodiscoverV1",
-                             "Url": "https://autodiscover.example.org/autodiscover/autodiscover.xml"}
+    assert response.json == {
+        "Protocol": "AutodiscoverV1",
+        "Url": "https://autodiscover.example.org/autodiscover/autodiscover.xml",
+    }
 
 
-@pytest.mark.parametrize("url, status, code", [
-    ("/autodiscover/autodiscover.json?Email=jane@example.org&Protocol=ActiveSync", 400, "InvalidProtocol"),
-    ("/autodiscover/autodiscover.json?Email=jane@example.org&Protocol=Ews", 400, "InvalidProtocol"),
-    ("/autodiscover/autodiscover.json?Email=jane@example.org", 400, "InvalidProtocol"),
-    ("/autodiscover/autodiscover.json/v1.0/jane@example.org?Protocol=Rest", 400, "InvalidProtocol"),
-    ("/autodiscover/autodiscover.json?Email=junk&Protocol=AutodiscoverV1", 400, "InvalidEmailAddress"),
-    ("/autodiscover/autodiscover.json?Email=jane@example.net&Protocol=AutodiscoverV1", 404, "DomainNotFound"),
-    ("/autodiscover/autodiscover.json/v2.0/jane@example.org?Protocol=AutodiscoverV1", 404, "NotFound"),
-])
+@pytest.mark.parametrize(
+    "url, status, code",
+    [
+        ("/autodiscover/autodiscover.json?Email=jane@example.org&Protocol=ActiveSync", 400, "InvalidProtocol"),
+        ("/autodiscover/autodiscover.json?Email=jane@example.org&Protocol=Ews", 400, "InvalidProtocol"),
+        ("/autodiscover/autodiscover.json?Email=jane@example.org", 400, "InvalidProtocol"),
+        ("/autodiscover/autodiscover.json/v1.0/jane@example.org?Protocol=Rest", 400, "InvalidProtocol"),
+        ("/autodiscover/autodiscover.json?Email=junk&Protocol=AutodiscoverV1", 400, "InvalidEmailAddress"),
+        ("/autodiscover/autodiscover.json?Email=jane@example.net&Protocol=AutodiscoverV1", 404, "DomainNotFound"),
+        ("/autodiscover/autodiscover.json/v2.0/jane@example.org?Protocol=AutodiscoverV1", 404, "NotFound"),
+    ],
+)
 def test_json_v2_errors(client, url, status, code):
     response = client.get(url)
     assert response.status_code == status
@@ -197,15 +234,21 @@ def test_unknown_paths_get_a_short_404_without_echo(client):
     assert response.content_type == "text/plain; charset=utf-8"
 
 
-@pytest.mark.parametrize("method, path", [("POST", "/mail/config-v1.1.xml"), ("DELETE", "/healthz"),
-                                          ("PUT", "/autodiscover/autodiscover.xml")])
+@pytest.mark.parametrize(
+    "method, path",
+    [("POST", "/mail/config-v1.1.xml"), ("DELETE", "/healthz"), ("PUT", "/autodiscover/autodiscover.xml")],
+)
 def test_wrong_methods_get_405(client, method, path):
     assert client.open(path, method=method).status_code == 405
 
 
 def test_no_endpoint_redirects(client):
-    for path in ["/mail/config-v1.1.xml", "/autodiscover/autodiscover.xml", "/healthz",
-                 "/autodiscover/autodiscover.json?Email=a@example.com&Protocol=AutodiscoverV1"]:
+    for path in [
+        "/mail/config-v1.1.xml",
+        "/autodiscover/autodiscover.xml",
+        "/healthz",
+        "/autodiscover/autodiscover.json?Email=a@example.com&Protocol=AutodiscoverV1",
+    ]:
         for proto in ("http", "https"):
             response = client.get(path, headers={"Host": "autoconfig.example.com", "X-Forwarded-Proto": proto})
             assert response.status_code < 300, (path, proto)

@@ -1,37 +1,51 @@
 """Property-based junk at every endpoint: never a 500, never an unescaped echo."""
+
 import re
 import string
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from lxml import html
 from markupsafe import escape
 
-
-ENDPOINTS = ["/mail/config-v1.1.xml", "/.well-known/autoconfig/mail/config-v1.1.xml",
-             "/autodiscover/autodiscover.xml", "/Autodiscover/Autodiscover.xml",
-             "/autodiscover/autodiscover.json", "/autodiscover/autodiscover.json/v1.0/",
-             "/healthz", "/", "/mobileconfig"]
+ENDPOINTS = [
+    "/mail/config-v1.1.xml",
+    "/.well-known/autoconfig/mail/config-v1.1.xml",
+    "/autodiscover/autodiscover.xml",
+    "/Autodiscover/Autodiscover.xml",
+    "/autodiscover/autodiscover.json",
+    "/autodiscover/autodiscover.json/v1.0/",
+    "/healthz",
+    "/",
+    "/mobileconfig",
+]
 # Markup that would be dangerous if it came back unescaped.
-MARKUP = st.sampled_from(["<script>x</script>", "\"><img src=x>", "]]><x/>", "&lt;", "<!--", "'\""])
-JUNK = st.one_of(st.text(max_size=80), MARKUP,
-                 st.builds(lambda a, b: a + b, MARKUP, st.just("@example.com")))
-HOSTS = st.one_of(st.sampled_from(["autoconfig.example.com", "autodiscover.example.org",
-                                   "xn--bcher-kva.example", "[::1]:80", ""]),
-                  st.text(alphabet=string.printable, max_size=40))
-common = hypothesis_settings(max_examples=150, deadline=None,
-                             suppress_health_check=[HealthCheck.function_scoped_fixture])
+MARKUP = st.sampled_from(["<script>x</script>", '"><img src=x>', "]]><x/>", "&lt;", "<!--", "'\""])
+JUNK = st.one_of(st.text(max_size=80), MARKUP, st.builds(lambda a, b: a + b, MARKUP, st.just("@example.com")))
+HOSTS = st.one_of(
+    st.sampled_from(["autoconfig.example.com", "autodiscover.example.org", "xn--bcher-kva.example", "[::1]:80", ""]),
+    st.text(alphabet=string.printable, max_size=40),
+)
+common = hypothesis_settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 # Every tag and attribute the app's own templates write (read from them, so a
 # new page needs no list here), plus what inline SVG QR codes and attributes
 # set from code add: anything else in a page was injected.
-_TEMPLATES = re.sub(r"{[{%].*?[%}]}", " ", "".join(
-    p.read_text() for p in (Path(__file__).parents[3] / "app").glob("**/templates/*.html")), flags=re.S)
+_TEMPLATES = re.sub(
+    r"{[{%].*?[%}]}",
+    " ",
+    "".join(p.read_text() for p in (Path(__file__).parents[3] / "app").glob("**/templates/*.html")),
+    flags=re.S,
+)
 PAGE_TAGS = set(re.findall(r"<([a-z][a-z0-9]*)", _TEMPLATES)) | {"svg", "g", "path"}
-PAGE_ATTRIBUTES = ({name for tag in re.findall(r"<[a-z][^>]*>", _TEMPLATES)
-                    for name in re.findall(r"\s([a-z][a-z-]*)(?=[=\s>/])", tag)}
-                   | {"aria-invalid", "width", "height", "transform", "fill", "d", "stroke", "viewbox", "xmlns"})
+PAGE_ATTRIBUTES = {
+    name for tag in re.findall(r"<[a-z][^>]*>", _TEMPLATES) for name in re.findall(r"\s([a-z][a-z-]*)(?=[=\s>/])", tag)
+} | {"aria-invalid", "width", "height", "transform", "fill", "d", "stroke", "viewbox", "xmlns"}
 
 
 def assert_no_markup_injected(body):
@@ -60,35 +74,64 @@ def assert_safe(response, *inputs):
 
 
 @common
-@given(path=st.sampled_from(ENDPOINTS), suffix=JUNK, query=st.dictionaries(JUNK, JUNK, max_size=4),
-       host=HOSTS, method=st.sampled_from(["GET", "POST", "HEAD", "OPTIONS"]))
+@given(
+    path=st.sampled_from(ENDPOINTS),
+    suffix=JUNK,
+    query=st.dictionaries(JUNK, JUNK, max_size=4),
+    host=HOSTS,
+    method=st.sampled_from(["GET", "POST", "HEAD", "OPTIONS"]),
+)
 def test_junk_paths_queries_and_hosts(app, path, suffix, query, host, method):
     client = app.test_client()
     headers = {"Host": host} if all(32 < ord(c) < 127 for c in host) else {}
-    response = client.open(path + suffix.replace("?", "").replace("#", ""), method=method,
-                           query_string=query, headers=headers)
+    response = client.open(
+        path + suffix.replace("?", "").replace("#", ""), method=method, query_string=query, headers=headers
+    )
     assert_safe(response, suffix, host, *query.keys(), *query.values())
 
 
 @common
-@given(address=JUNK, schema=st.one_of(JUNK, st.sampled_from([
-    "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a",
-    "http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006"])))
+@given(
+    address=JUNK,
+    schema=st.one_of(
+        JUNK,
+        st.sampled_from(
+            [
+                "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a",
+                "http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006",
+            ]
+        ),
+    ),
+)
 def test_junk_inside_well_formed_autodiscover_requests(app, address, schema):
     from xml.sax.saxutils import escape
-    body = (f"<Autodiscover><Request><EMailAddress>{escape(address)}</EMailAddress>"
-            f"<AcceptableResponseSchema>{escape(schema)}</AcceptableResponseSchema>"
-            f"</Request></Autodiscover>").encode("utf-8", "surrogatepass")
+
+    body = (
+        f"<Autodiscover><Request><EMailAddress>{escape(address)}</EMailAddress>"
+        f"<AcceptableResponseSchema>{escape(schema)}</AcceptableResponseSchema>"
+        f"</Request></Autodiscover>"
+    ).encode("utf-8", "surrogatepass")
     response = app.test_client().post("/autodiscover/autodiscover.xml", data=body)
     assert response.status_code == 200
     assert_safe(response, address, schema)
 
 
 @common
-@given(body=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(
-    lambda t: t.encode("utf-16") if len(t) % 2 else t.encode("latin-1", "replace"))),
-    content_type=st.sampled_from(["text/xml", "application/json", "multipart/form-data; boundary=x",
-                                  "application/x-www-form-urlencoded", "text/xml; charset=ebcdic"]))
+@given(
+    body=st.one_of(
+        st.binary(max_size=300),
+        st.text(max_size=300).map(lambda t: t.encode("utf-16") if len(t) % 2 else t.encode("latin-1", "replace")),
+    ),
+    content_type=st.sampled_from(
+        [
+            "text/xml",
+            "application/json",
+            "multipart/form-data; boundary=x",
+            "application/x-www-form-urlencoded",
+            "text/xml; charset=ebcdic",
+        ]
+    ),
+)
 def test_junk_bodies_and_encodings(app, body, content_type):
     client = app.test_client()
     for path in ["/autodiscover/autodiscover.xml", "/mail/config-v1.1.xml", "/autodiscover/autodiscover.json"]:
@@ -96,11 +139,13 @@ def test_junk_bodies_and_encodings(app, body, content_type):
         assert_safe(response)
 
 
-
 @common
-@given(path=st.sampled_from(["/", "/mobileconfig"]),
-       query=st.dictionaries(st.sampled_from(["emailaddress", "domain", "lang"]), JUNK, max_size=3),
-       host=HOSTS, language=st.one_of(st.text(max_size=30), st.sampled_from(["fr", "fr-CA,en;q=0.5", "*", "en;q=x"])))
+@given(
+    path=st.sampled_from(["/", "/mobileconfig"]),
+    query=st.dictionaries(st.sampled_from(["emailaddress", "domain", "lang"]), JUNK, max_size=3),
+    host=HOSTS,
+    language=st.one_of(st.text(max_size=30), st.sampled_from(["fr", "fr-CA,en;q=0.5", "*", "en;q=x"])),
+)
 def test_junk_in_the_setup_page_and_profile_parameters(app, path, query, host, language):
     headers = {"Host": host} if all(32 < ord(c) < 127 for c in host) else {}
     if all(32 <= ord(c) < 127 for c in language):

@@ -1,4 +1,5 @@
 """GET /mobileconfig through Flask's test client, as Safari asks for it."""
+
 import plistlib
 
 import pytest
@@ -30,14 +31,17 @@ def test_signed_profile_with_the_tls_addon_certificate(make_settings, test_ca, t
     assert plistlib.loads(content)["PayloadContent"][0]["EmailAddress"] == "jane@xn--bcher-kva.example"
 
 
-@pytest.mark.parametrize("query, status", [
-    ({}, 400),
-    ({"emailaddress": ""}, 400),
-    ({"emailaddress": "not-an-address"}, 400),
-    ({"emailaddress": "jane@@example.com"}, 400),
-    ({"emailaddress": "jane@example.net"}, 404),
-    ({"emailaddress": "jane@autoconfig.example.com"}, 404),
-])
+@pytest.mark.parametrize(
+    "query, status",
+    [
+        ({}, 400),
+        ({"emailaddress": ""}, 400),
+        ({"emailaddress": "not-an-address"}, 400),
+        ({"emailaddress": "jane@@example.com"}, 400),
+        ({"emailaddress": "jane@example.net"}, 404),
+        ({"emailaddress": "jane@autoconfig.example.com"}, 404),
+    ],
+)
 def test_bad_or_foreign_addresses_get_a_short_4xx_never_a_profile(client, query, status):
     response = client.get("/mobileconfig", query_string=query, headers={"Host": "autoconfig.example.com"})
     assert response.status_code == status

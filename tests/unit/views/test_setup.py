@@ -1,4 +1,5 @@
 """The setup page at / through Flask's test client, read as a person reads it."""
+
 import json
 
 import pytest
@@ -27,7 +28,9 @@ def table(doc):
 
 
 def credentials(doc):
-    return dict(zip([text(dt, ".") for dt in doc.xpath("//dl/dt")], [text(dd, ".") for dd in doc.xpath("//dl/dd")]))
+    return dict(
+        zip([text(dt, ".") for dt in doc.xpath("//dl/dt")], [text(dd, ".") for dd in doc.xpath("//dl/dd")], strict=True)
+    )
 
 
 def test_alias_host_shows_its_domains_settings_before_any_address(client):
@@ -36,12 +39,18 @@ def test_alias_host_shows_its_domains_settings_before_any_address(client):
     assert text(doc, "//h1") == "Set up your email for example.org"
     assert table(doc) == [
         ["Incoming mail (IMAP)", "my.example.com", "993", "SSL/TLS encrypted from the first byte"],
-        ["Outgoing mail (SMTP)", "my.example.com", "587", "STARTTLS switches to encryption right after connecting"]]
+        ["Outgoing mail (SMTP)", "my.example.com", "587", "STARTTLS switches to encryption right after connecting"],
+    ]
     assert credentials(doc)["Username"] == "your full email address"
     assert "Cloudron password" in credentials(doc)["Password"]
     assert not doc.xpath("//a[contains(@href, '/mobileconfig')]") and not doc.xpath("//svg")
     assert [text(h, ".") for h in doc.xpath("//h3")] == [
-        "Thunderbird", "Outlook", "iPhone, iPad and Mac", "Android", "Other apps"]
+        "Thunderbird",
+        "Outlook",
+        "iPhone, iPad and Mac",
+        "Android",
+        "Other apps",
+    ]
 
 
 def test_an_address_fills_in_username_profile_qr_code_and_raw_documents(client):
@@ -56,7 +65,7 @@ def test_an_address_fills_in_username_profile_qr_code_and_raw_documents(client):
     assert doc.xpath("//figure/svg/title/text()") == ["QR code of the profile link"]
     assert "not signed because this server has no certificate" in text(doc, "//p[@class='notice']")
     [autoconfig, autodiscover] = doc.xpath("//section[@aria-labelledby='raw-heading']//a/@href")
-    assert b"<emailProvider id=\"example.org\">" in client.get(autoconfig).data
+    assert b'<emailProvider id="example.org">' in client.get(autoconfig).data
     assert json.loads(client.get(autodiscover).data)["Protocol"] == "AutodiscoverV1"
 
 
@@ -101,14 +110,18 @@ def test_the_table_shows_what_the_admin_enabled_preferred_first(make_settings, c
         ["Incoming mail (IMAP)", "my.example.com", "993"],
         ["Incoming mail (POP3) alternative", "my.example.com", "995"],
         ["Outgoing mail (SMTP)", "my.example.com", "465"],
-        ["Outgoing mail (SMTP) alternative", "my.example.com", "587"]]
+        ["Outgoing mail (SMTP) alternative", "my.example.com", "587"],
+    ]
 
 
-@pytest.mark.parametrize("typed, status, message", [
-    ("jane", 400, "This is not an email address. Check it and try again."),
-    ("<b>jane</b>@example.org", 400, "This is not an email address. Check it and try again."),
-    ("jane@example.net", 404, "This server publishes no mail settings for example.net."),
-])
+@pytest.mark.parametrize(
+    "typed, status, message",
+    [
+        ("jane", 400, "This is not an email address. Check it and try again."),
+        ("<b>jane</b>@example.org", 400, "This is not an email address. Check it and try again."),
+        ("jane@example.net", 404, "This server publishes no mail settings for example.net."),
+    ],
+)
 def test_wrong_addresses_are_explained_next_to_the_field(client, typed, status, message):
     response, doc = get(client, emailaddress=typed)
     assert response.status_code == status
@@ -127,14 +140,15 @@ def test_signed_profiles_are_announced_with_the_signer(make_settings, test_ca):
     client = create_app({"SETTINGS": settings, "TESTING": True}).test_client()
     _, doc = get(client, emailaddress="jane@example.org")
     assert text(doc, "//p[@class='notice']") == (
-        "The profile is signed by mailconfig.example.com, so your device shows it as verified.")
+        "The profile is signed by mailconfig.example.com, so your device shows it as verified."
+    )
 
 
 def test_language_follows_the_browser_and_the_switch_wins(client):
     _, french = get(client, language="fr-CA,fr;q=0.9,en;q=0.5", emailaddress="jane@example.org")
     assert french.get("lang") == "fr"
     assert text(french, "//h1") == "Configurer votre messagerie pour example.org"
-    switch = dict(zip(french.xpath("//nav//a/@hreflang"), french.xpath("//nav//a/@href")))
+    switch = dict(zip(french.xpath("//nav//a/@hreflang"), french.xpath("//nav//a/@href"), strict=True))
     assert french.xpath("//nav//a[@aria-current]/@hreflang") == ["fr"]
     response = client.get(switch["en"], headers={"Host": "autoconfig.example.org", "Accept-Language": "fr"})
     english = html.fromstring(response.data)
