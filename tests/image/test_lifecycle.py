@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 from support.inputs import RUNTIME_ENV
@@ -188,6 +189,7 @@ def test_memory_of_the_process_tree_under_200_connections_stays_well_below_the_l
             nonlocal peak_kib
             while load.poll() is None:
                 peak_kib = max(peak_kib, sum(pss_kib(pid) for pid in sandbox.gunicorn_pids()))
+                time.sleep(0.05)  # leave the two cores to the server and wrk
 
         url = sandbox.base_url + "/mail/config-v1.1.xml?emailaddress=jane@example.com"
         load = subprocess.Popen(
@@ -200,9 +202,9 @@ def test_memory_of_the_process_tree_under_200_connections_stays_well_below_the_l
         output, _ = load.communicate(timeout=60)
         sampler.join()
         assert get(sandbox, "/healthz").status_code == 200, "the app is not healthy after the load"
-    record_property("pss_kib", peak_kib)
     limit_kib = MANIFEST["memoryLimit"] // 1024
-    print(f"peak PSS of the gunicorn tree under 200 connections: {peak_kib} KiB of {limit_kib} KiB")
+    # Shown in the run's summary (conftest.py) and kept in --junitxml reports.
+    record_property("peak PSS under 200 connections", f"{peak_kib} KiB of the manifest's {limit_kib} KiB")
     assert "Socket errors" not in output, f"connections failed under load:\n{output}"
     # Half the limit at most: room for page cache, a busier day and growth.
     assert 0 < peak_kib * 2 <= limit_kib, f"memory: peak PSS {peak_kib} KiB, limit {limit_kib} KiB"
