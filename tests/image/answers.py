@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -19,7 +20,7 @@ TROUBLE = re.compile(
 DOMAINS = ("example.com", "example.org", "xn--bcher-kva.example")
 
 
-def get(sandbox: Sandbox, path: str, host: str = APP_HOST, **kwargs) -> requests.Response:
+def get(sandbox: Sandbox, path: str, host: str = APP_HOST, **kwargs: Any) -> requests.Response:
     # Cloudron's proxy forwards the Host; the app must never redirect.
     return requests.get(
         sandbox.base_url + path,

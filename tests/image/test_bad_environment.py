@@ -101,7 +101,11 @@ class Outcome:
 
 @pytest.fixture(scope="module", params=CASES, ids=[case.name for case in CASES])
 def outcome(
-    request, image: ImageRoot, test_ca: pki.TestCA, dns_server: DnsServer, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    image: ImageRoot,
+    test_ca: pki.TestCA,
+    dns_server: DnsServer,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[Case, Outcome]]:
     """One start of the image per case, with an admin's config.toml already in /app/data."""
     case: Case = request.param

@@ -10,11 +10,12 @@ import json
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from support.inputs import RUNTIME_ENV
 from support.processes import REPO, pss_kib
-from support.sandbox import CLOUDRON_UID, ImageRoot, ids_of
+from support.sandbox import CLOUDRON_UID, ImageRoot, Sandbox, ids_of
 from tests import pki
 
 from .answers import APP_HOST, DOMAINS, TROUBLE, discovery, every_answer, get, log_of
@@ -24,7 +25,7 @@ MANIFEST = json.loads((REPO / "CloudronManifest.json").read_text())
 POP3_ON = b"\n[services.pop3]\nenabled = true\n"
 
 
-def pop3_offered(sandbox) -> bool:
+def pop3_offered(sandbox: Sandbox) -> bool:
     return b"<port>995</port>" in discovery(sandbox, "example.com")["autoconfig (Thunderbird)"].content
 
 
@@ -122,7 +123,7 @@ def tls_addon(folder: Path, leaf: pki.Leaf) -> Path:
     return folder
 
 
-def signed_profile(sandbox, ca: pki.TestCA, folder: Path) -> bytes:
+def signed_profile(sandbox: Sandbox, ca: pki.TestCA, folder: Path) -> bytes:
     profile = discovery(sandbox, "example.com")["mobileconfig (Apple)"]
     verified = pki.cms_verify(profile.content, ca.root, folder)
     assert verified.returncode == 0, f"the Apple profile is not signed by a trusted chain: {verified.stderr}"
@@ -180,7 +181,7 @@ def test_environment_change_alias_and_mail_domains_followed_after_restart(start:
 
 
 def test_memory_of_the_process_tree_under_200_connections_stays_well_below_the_limit(
-    start: Start, record_property
+    start: Start, record_property: Callable[[str, object], None]
 ) -> None:
     with start() as sandbox:
         peak_kib = 0
