@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from ..names import PREFIXES
 from ..settings import Settings, Source
+from ..signing import ProfileSigner
 from . import dns_check, self_test, zone
 from .dns_check import Check, Resolver
 from .levels import Level
@@ -107,12 +108,14 @@ class Report:
     settings: tuple[Setting, ...]
     config_file: str
     config_error: str | None
+    environment_problems: tuple[str, ...]
+    signing: str  # whether Apple profiles are signed, and as whom or why not
     recent_requests: tuple[RecentRequest, ...]
     recent_note: str
 
     @property
     def problems(self) -> int:
-        return sum(d.problems for d in self.domains) + bool(self.config_error)
+        return sum(d.problems for d in self.domains) + bool(self.config_error) + len(self.environment_problems)
 
     @property
     def recommendations(self) -> int:
@@ -123,7 +126,7 @@ class Report:
         return sum(d.optional for d in self.domains)
 
 
-def build(settings: Settings, resolver: Resolver, recent: RecentRequests) -> Report:
+def build(settings: Settings, signer: ProfileSigner, resolver: Resolver, recent: RecentRequests) -> Report:
     records = {d.name: expected_records(settings, d) for d in settings.domains}
     results = resolver.lookup_all(q for rs in records.values() for q in dns_check.queries(rs))
     probes = {d.name: self_test.probes(settings, d) for d in settings.domains}
@@ -162,6 +165,8 @@ def build(settings: Settings, resolver: Resolver, recent: RecentRequests) -> Rep
         settings=tuple(Setting(p.key, p.value, p.source) for p in settings.provenance),
         config_file=settings.config_file,
         config_error=settings.config_error,
+        environment_problems=settings.environment_problems,
+        signing=f"signed as {signer.name}" if signer.signs else f"unsigned: {signer.detail}",
         recent_requests=tuple(
             RecentRequest(_iso(e.time), e.endpoint, e.domain, e.family, e.status, outcome(settings, e.status, e.domain))
             for e in recent.entries()

@@ -59,7 +59,7 @@ def no_store(response: Response) -> Response:
 
 
 def _report() -> report.Report:
-    return report.build(runtime().settings, dashboard().resolver, dashboard().recent)
+    return report.build(runtime().settings, runtime().signer, dashboard().resolver, dashboard().recent)
 
 
 @bp.get("/admin")

@@ -28,10 +28,6 @@ class Case:
     dashboard_says: str
     env: dict[str, str | None] = field(default_factory=dict)  # None: unset
     prepare: Callable[[Path, pki.TestCA], Path | None] = lambda data, ca: None  # -> /etc/certs
-    # What the app (app/, not this package) does not say yet: expected to
-    # fail, strictly, so that the day it does the marker has to go.
-    log_gap: str | None = None
-    dashboard_gap: str | None = None
 
 
 def not_toml(data: Path, ca: pki.TestCA) -> None:
@@ -65,8 +61,6 @@ CASES = [
         "CLOUDRON_EMAIL_SERVER_HOST",
         "CLOUDRON_EMAIL_SERVER_HOST",
         env={"CLOUDRON_EMAIL_SERVER_HOST": None},
-        log_gap="the app silently takes the app's own domain as the mail server",
-        dashboard_gap="the dashboard shows the app's own domain as the mail server, as if all were well",
     ),
     Case(
         "config.toml not valid TOML",
@@ -85,7 +79,6 @@ CASES = [
         "Apple profiles are unsigned: the key in",
         "not the key of",
         prepare=mismatched_pair,
-        dashboard_gap="the dashboard does not show the profile signer's state",
     ),
 ]
 
@@ -128,25 +121,14 @@ def test_bad_environment_the_app_starts_and_answers_healthz(outcome: tuple[Case,
     assert result.health == 200, f"{case.name}: /healthz answers {result.health}"
 
 
-def known_gap(request: pytest.FixtureRequest, gap: str | None) -> None:
-    if gap:
-        request.applymarker(pytest.mark.xfail(reason=f"app gap: {gap}", strict=True))
-
-
-def test_bad_environment_the_log_says_what_is_wrong_in_one_line(
-    outcome: tuple[Case, Outcome], request: pytest.FixtureRequest
-) -> None:
+def test_bad_environment_the_log_says_what_is_wrong_in_one_line(outcome: tuple[Case, Outcome]) -> None:
     case, result = outcome
-    known_gap(request, case.log_gap)
     lines = [line for line in result.log.splitlines() if case.log_says in line]
     assert len(lines) == 1, f"{case.name}: no single log line says {case.log_says!r}:\n{result.log}"
 
 
-def test_bad_environment_the_admin_dashboard_shows_it(
-    outcome: tuple[Case, Outcome], request: pytest.FixtureRequest
-) -> None:
+def test_bad_environment_the_admin_dashboard_shows_it(outcome: tuple[Case, Outcome]) -> None:
     case, result = outcome
-    known_gap(request, case.dashboard_gap)
     assert case.dashboard_says in result.dashboard, f"{case.name}: the admin dashboard does not show it"
 
 
