@@ -42,8 +42,8 @@ translations: $(TRANSLATIONS)
 
 # After changing page strings: collect them and merge them into every .po.
 messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -q -F babel.cfg -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-location --width 100 --ignore-obsolete
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --width 100 --ignore-obsolete
 
 # apt-get only when a package is missing, so a warm machine starts at once.
 system-deps:
