@@ -11,15 +11,18 @@ catalogue; translate it. tests/unit/test_catalogues.py says what is missing.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from pathlib import Path
 
 from babel import negotiate_locale
+from babel.support import NullTranslations, Translations
 from flask import Flask, request
 from flask_babel import Babel
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 log = logging.getLogger("autoconfig")
+FOLDER = Path(__file__).parent / "translations"
 
 SOURCE_LANGUAGE = "en"
 # The one list of page languages: each named in itself, as the switch shows
@@ -57,6 +60,24 @@ def language() -> str:
     if asked in LANGUAGES:
         return asked
     return negotiate(request.headers.get("Accept-Language", ""))
+
+
+def N_(message: str) -> str:
+    """Marks a string for `make messages` that is translated later, outside
+    a request (babel extracts N_ by default)."""
+    return message
+
+
+def in_every_language(message: str, **values: str) -> dict[str, str]:
+    """`message` in each page language, for documents that carry all of
+    them at once (autoconfig's <descr lang=...>)."""
+    return {lang: _catalogue(lang).gettext(message) % values for lang in LANGUAGES}
+
+
+@lru_cache(maxsize=None)
+def _catalogue(lang: str) -> NullTranslations:
+    # Without a compiled .mo this is English; init_app says so at start.
+    return Translations.load(str(FOLDER), [lang])
 
 
 def init_app(app: Flask) -> None:

@@ -31,7 +31,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)s")
 def source_strings() -> set[str]:
     with open(REPO / "babel.cfg") as handle:
         method_map, options_map = parse_mapping_cfg(handle)
-    keywords = {"_": None, "gettext": None, "lazy_gettext": None}
+    keywords = {"_": None, "gettext": None, "lazy_gettext": None, "N_": None}
     return {message for _, _, message, *_ in extract_from_dir(REPO, method_map, options_map, keywords)}
 
 
