@@ -62,7 +62,8 @@ def test_every_language_has_a_catalogue_and_every_catalogue_a_language():
 
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_catalogue_is_complete_written_and_keeps_placeholders(lang):
-    assert problems(catalogue(lang), source_strings()) == []
+    found = problems(catalogue(lang), source_strings())
+    assert not found, f"app/translations/{lang}: run `make messages`, then fix:\n" + "\n".join(found)
 
 
 def test_each_kind_of_mistake_is_caught():
