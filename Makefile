@@ -23,7 +23,7 @@ test: $(VENV)/.installed system-deps node_modules/.installed translations
 # Side by side with automx2 (README, "Performance"); installs wrk, nginx and a
 # throw-away automx2 by itself. Under 10 minutes on 2 cores; not part of `test`.
 bench: $(VENV)/.installed translations
-	$(VENV)/bin/python bench/benchmark.py $(BENCH_ARGS)
+	$(VENV)/bin/python -m bench $(BENCH_ARGS)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)

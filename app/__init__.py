@@ -1,17 +1,22 @@
 """Mail autoconfig for Cloudron: the application factory."""
+
 from __future__ import annotations
 
 import logging
 from typing import Any, Mapping
 
-from flask import Flask, Response, request
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response as BaseResponse
 
 from . import i18n
 from .documents import Documents
-from .settings import Settings, load_settings
+from .runtime import Runtime
+from .settings import Settings
+from .settings_loader import load_settings
 from .signing import load_signer
+from .views import discovery, mobileconfig, plain, setup
 
 log = logging.getLogger("autoconfig")
 
@@ -29,72 +34,77 @@ CASELESS_PREFIXES = ("/autodiscover/autodiscover.xml", "/autodiscover/autodiscov
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. `config` may carry SETTINGS (a ready model) or ENVIRON
-    (a mapping to build it from, os.environ when absent)."""
+    (a mapping to build it from, os.environ when absent); ADMIN=False leaves
+    the admin dashboard out; DNS_RESOLVER replaces the dashboard's resolver."""
     app = Flask(__name__)
     # The app never redirects (clients do not all follow, and Cloudron's
     # health check does not): no "//" merging, no trailing-slash redirects.
     app.url_map.merge_slashes = False
     app.url_map.strict_slashes = False
-    app.config.from_mapping(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, ENVIRON=None, SETTINGS=None)
+    app.config.from_mapping(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, ENVIRON=None, SETTINGS=None, ADMIN=True)
     app.config.from_mapping(config or {})
-    if app.config["SETTINGS"] is None:
-        app.config["SETTINGS"] = load_settings(app.config["ENVIRON"])
-    settings: Settings = app.config["SETTINGS"]
+    settings: Settings = app.config["SETTINGS"] or load_settings(app.config["ENVIRON"])
     _log_start(settings)
 
-    app.extensions["documents"] = Documents(settings)
-    app.extensions["signer"] = signer = load_signer(settings.tls_cert_file, settings.tls_key_file)
+    signer = load_signer(settings.tls_cert_file, settings.tls_key_file)
     if signer.signs:
         log.info("Apple profiles are signed as %s", signer.name)
     else:
         log.warning("Apple profiles are unsigned: %s", signer.detail)
+    Runtime(settings, Documents(settings), signer).install(app)
 
-    from .views import admin, discovery, mobileconfig, setup
     i18n.init_app(app)
     for blueprint in (discovery.bp, mobileconfig.bp, setup.bp):
         app.register_blueprint(blueprint)
-    admin.init_app(app)
+    if app.config["ADMIN"]:
+        from . import admin
+
+        admin.init_app(app)
     app.register_error_handler(HTTPException, _plain_error)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
 
     # One trusted hop: Cloudron's nginx sets X-Forwarded-Proto/-Host/-For.
-    app.wsgi_app = ProxyFix(_caseless_paths(app.wsgi_app), x_for=1, x_proto=1,
-                            x_host=1, x_port=1)
+    app.wsgi_app = ProxyFix(_caseless_paths(app.wsgi_app), x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
     return app
 
 
 def _log_start(settings: Settings) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
-    where = ("DEMO environment (no CLOUDRON_* variables set)" if settings.demo
-             else "Cloudron environment")
-    log.info("serving %d mail domain(s) from the %s: %s; mail host %s",
-             len(settings.domains), where,
-             ", ".join(d.name for d in settings.domains) or "none", settings.mail_host)
+    where = "DEMO environment (no CLOUDRON_* variables set)" if settings.demo else "Cloudron environment"
+    log.info(
+        "serving %d mail domain(s) from the %s: %s; mail host %s",
+        len(settings.domains),
+        where,
+        ", ".join(d.name for d in settings.domains) or "none",
+        settings.mail_host,
+    )
     if settings.config_error:
         log.error("config file ignored, serving defaults: %s", settings.config_error)
     if not settings.domains:
         log.warning("no mail domains: is the email addon enabled?")
 
 
-def _plain_error(error: HTTPException) -> Response:
+def _plain_error(error: HTTPException) -> BaseResponse:
     # Short, fixed text: never the request path or a stack trace.
-    return Response(f"{error.code} {error.name}\n", error.code,
-                    content_type="text/plain; charset=utf-8")
+    code = error.code or 500
+    return plain(code, f"{code} {error.name}")
 
 
-def _too_large(error: RequestEntityTooLarge) -> Response:
+def _too_large(error: RequestEntityTooLarge) -> BaseResponse:
     stream, left = request.environ["wsgi.input"], DRAIN_BYTES
     while left > 0 and (chunk := stream.read(min(left, 64 * 1024))):
         left -= len(chunk)
     return _plain_error(error)
 
 
-def _caseless_paths(wsgi_app):
-    def app(environ, start_response):
+def _caseless_paths(wsgi_app: Any) -> Any:
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
         for prefix in CASELESS_PREFIXES:
-            if path[:len(prefix)].lower() == prefix:
-                environ["PATH_INFO"] = prefix + path[len(prefix):]
+            if path[: len(prefix)].lower() == prefix:
+                environ["PATH_INFO"] = prefix + path[len(prefix) :]
         return wsgi_app(environ, start_response)
+
     return app
+

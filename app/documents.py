@@ -1,7 +1,9 @@
-"""Every discovery document, rendered once from the settings model.
+"""Every discovery document, rendered from the settings model at most once.
 
-Requests only look a document up and fill in their own (escaped) address,
-so serving one costs a dictionary lookup and a join, not a template render.
+The Outlook documents are rendered at start, one per domain, with a slot
+for the address: a request fills in its own (escaped) address, a join, not
+a template render. The autoconfig document names the host the client
+asked, so it is rendered on first use and kept in a bounded cache.
 """
 from __future__ import annotations
 

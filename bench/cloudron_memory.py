@@ -1,5 +1,5 @@
 """Memory of the app as Cloudron runs it: start.sh under bubblewrap (see
-tests/e2e/sandbox.py), then the PSS of every gunicorn process, idle and after
+support/sandbox.py), then the PSS of every gunicorn process, idle and after
 a burst of requests to every endpoint. Justifies memoryLimit in the manifest.
 
     .venv/bin/python -m bench.cloudron_memory [REQUESTS] [WORKERS ...]
@@ -13,12 +13,9 @@ from pathlib import Path
 
 import requests
 
-from tests.e2e.sandbox import REPO, RUNTIME_ENV, cloudron_runtime, pss_kib
-
-AUTODISCOVER = (b'<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/'
-                b'requestschema/2006"><Request><EMailAddress>jane@example.com</EMailAddress>'
-                b'<AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/'
-                b'outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>')
+from support.inputs import RUNTIME_ENV, pox_request
+from support.processes import REPO, pss_kib
+from support.sandbox import cloudron_runtime
 
 
 def burst(base: str, count: int) -> None:
@@ -26,7 +23,7 @@ def burst(base: str, count: int) -> None:
         for i in range(count):
             domain = ("example.com", "example.org", "xn--bcher-kva.example")[i % 3]
             session.get(f"{base}/mail/config-v1.1.xml?emailaddress=user{i}@{domain}", timeout=5)
-            session.post(f"{base}/autodiscover/autodiscover.xml", data=AUTODISCOVER, timeout=5)
+            session.post(f"{base}/autodiscover/autodiscover.xml", data=pox_request(), timeout=5)
             session.get(f"{base}/autodiscover/autodiscover.json/v1.0/user{i}@{domain}",
                         params={"Protocol": "AutodiscoverV1"}, timeout=5)
 

@@ -11,31 +11,15 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from app import create_app
-from app.settings import load_settings
+from app.settings_loader import load_settings
+from support.inputs import CLOUDRON_ENV
+from support.processes import random_loopback
 
 # CI replays the same examples every run, so a landing never hinges on luck;
 # developers' runs keep exploring new ones.
 hypothesis_settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
-
-# A Cloudron server with three mail domains, one of them an IDN given in
-# Unicode, and the app's alias locations for two of them.
-CLOUDRON_ENV = {
-    "CLOUDRON": "1",
-    "CLOUDRON_APP_DOMAIN": "mailconfig.example.com",
-    "CLOUDRON_APP_ORIGIN": "https://mailconfig.example.com",
-    "CLOUDRON_ALIAS_DOMAINS": "autoconfig.example.com,autodiscover.example.com,"
-                              "autoconfig.example.org,autodiscover.example.org",
-    "CLOUDRON_EMAIL_DOMAINS": "example.com, Example.ORG,bücher.example",
-    "CLOUDRON_EMAIL_DOMAIN": "example.com",
-    "CLOUDRON_EMAIL_SERVER_HOST": "my.example.com",
-    "CLOUDRON_EMAIL_IMAP_SERVER": "mail",
-    "CLOUDRON_EMAIL_IMAP_PORT": "9993",
-    "CLOUDRON_EMAIL_SMTP_SERVER": "mail",
-    "CLOUDRON_EMAIL_SMTP_PORT": "2525",
-}
-
 
 @pytest.fixture
 def config_file(tmp_path):
@@ -67,6 +51,13 @@ def settings(make_settings):
 
 
 @pytest.fixture
+def fake_dns():
+    """The test zone answered from memory; its web address has no listener."""
+    from tests.dns_zone import FakeResolver, zone_for
+    return FakeResolver(zone_for("127.9.9.10"))
+
+
+@pytest.fixture
 def app(settings):
     return create_app({"SETTINGS": settings, "TESTING": True})
 
@@ -85,8 +76,9 @@ def test_ca(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def dns_server():
-    """dnsmasq on a random loopback address serving the test zone of tests/dns_server.py."""
-    from tests.dns_server import DnsServer, dnsmasq, random_loopback, zone_options
+    """dnsmasq on a random loopback address serving the test zone of tests/dns_zone.py."""
+    from tests.dns_server import DnsServer, dnsmasq
+    from tests.dns_zone import dnsmasq_options, zone_for
     web = random_loopback()
-    with dnsmasq(zone_options(web)) as address:
+    with dnsmasq(dnsmasq_options(zone_for(web))) as address:
         yield DnsServer(address, web)

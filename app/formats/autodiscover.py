@@ -43,12 +43,12 @@ class InvalidRequest(ValueError):
 
 
 @dataclass(frozen=True)
-class Request:
+class AutodiscoverRequest:
     address: str
     schema: str
 
 
-def parse_request(body: bytes) -> Request:
+def parse_request(body: bytes) -> AutodiscoverRequest:
     """Read the address and schema from a request body.
 
     defusedxml refuses DTDs and entities (XML bombs, external entities);
@@ -64,7 +64,7 @@ def parse_request(body: bytes) -> Request:
     fields = {local_name(el.tag): (el.text or "").strip() for el in root.iter()}
     if local_name(root.tag) != "Autodiscover" or not fields.get("EMailAddress"):
         raise InvalidRequest("no EMailAddress in the request")
-    return Request(fields["EMailAddress"], fields.get("AcceptableResponseSchema") or OUTLOOK_SCHEMA)
+    return AutodiscoverRequest(fields["EMailAddress"], fields.get("AcceptableResponseSchema") or OUTLOOK_SCHEMA)
 
 
 def local_name(tag: object) -> str:

@@ -1,65 +1,55 @@
 """The discovery endpoints: autoconfig, Autodiscover (XML and JSON), health.
 
 Views only parse the request, pick the document and return it; the
-documents themselves come ready-made from app.documents.
+documents themselves come ready-made from app.documents. Each view leaves
+the domain it was asked about in g.mail_domain (never the address), for
+whoever keeps a record of requests.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..documents import Documents
 from ..formats import autoconfig, autodiscover
-from ..names import parse_address
-from . import NOT_AN_ADDRESS, UNKNOWN_DOMAIN, host_domain, plain, public_base_url, public_host, settings
+from ..lookup import NotAnAddress, NotServedHere, lookup
+from ..runtime import runtime
+from . import NOT_AN_ADDRESS, NOT_SERVED_HERE, host_domain, plain, public_base_url, public_host
 
 bp = Blueprint("discovery", __name__)
 
 
-def documents() -> Documents:
-    return current_app.extensions["documents"]
-
-
-@bp.after_request
-def remember(response: Response) -> Response:
-    # For the admin page; the domain only, never the address (g.mail_domain).
-    current_app.extensions["recent"].record(request.endpoint, g.get("mail_domain"),
-                                            request.headers.get("User-Agent", ""),
-                                            response.status_code)
-    return response
-
-
 @bp.get("/healthz")
-def health():
+def health() -> Response:
     return plain(200, "ok")
 
 
 @bp.get("/mail/config-v1.1.xml")
 @bp.get("/.well-known/autoconfig/mail/config-v1.1.xml")
-def autoconfig_xml():
-    # emailaddress is optional: K-9, KMail, Geary and Delta Chat never send it.
+def autoconfig_xml() -> Response:
+    # emailaddress is optional: K-9, KMail and Geary never send it, and
+    # Delta Chat leaves it out on the .well-known URL.
     raw = request.args.get("emailaddress", "").strip()
+    domain = host_domain()
     if raw:
         try:
-            _, name = parse_address(raw)
-        except ValueError:
+            domain = lookup(runtime().settings, raw).domain
+        except NotAnAddress:
             return plain(400, NOT_AN_ADDRESS)
-        domain = settings().domain(name)
-        g.mail_domain = name
-    else:
-        domain = host_domain()
-        g.mail_domain = domain and domain.name
+        except NotServedHere as refusal:
+            g.mail_domain = refusal.domain_name
+            return plain(404, NOT_SERVED_HERE)
+    g.mail_domain = domain and domain.name
     if domain is None:
-        return plain(404, UNKNOWN_DOMAIN)
+        return plain(404, NOT_SERVED_HERE)
     setup_url = public_base_url() + "/"
     if host_domain() != domain:
         setup_url += f"?domain={domain.name}"
-    return Response(documents().autoconfig(domain, setup_url),
-                    content_type=autoconfig.CONTENT_TYPE)
+    return Response(runtime().documents.autoconfig(domain, setup_url), content_type=autoconfig.CONTENT_TYPE)
 
 
 @bp.route("/autodiscover/autodiscover.xml", methods=["GET", "POST"])
-def autodiscover_xml():
+def autodiscover_xml() -> Response:
     # Errors are HTTP 200 in Autodiscover's own format: that is what clients read.
     body = request.get_data(cache=False)
     # With a Content-Length over the cap Werkzeug answers 413 itself; a
@@ -72,18 +62,18 @@ def autodiscover_xml():
         return _xml(autodiscover.error_response(autodiscover.INVALID_REQUEST))
     schema = asked.schema.lower()
     if schema == autodiscover.MOBILESYNC_SCHEMA.lower():
-        return _xml(documents().mobilesync(asked.address))
+        return _xml(runtime().documents.mobilesync(asked.address))
     if schema != autodiscover.OUTLOOK_SCHEMA.lower():
         return _xml(autodiscover.error_response(autodiscover.PROVIDER_UNAVAILABLE))
     try:
-        address, name = parse_address(asked.address)
-    except ValueError:
+        mailbox = lookup(runtime().settings, asked.address)
+    except NotAnAddress:
         return _xml(autodiscover.error_response(autodiscover.INVALID_REQUEST))
-    g.mail_domain = name
-    domain = settings().domain(name)
-    if domain is None:
+    except NotServedHere as refusal:
+        g.mail_domain = refusal.domain_name
         return _xml(autodiscover.error_response(autodiscover.NO_SUCH_ADDRESS))
-    return _xml(documents().outlook(domain, address))
+    g.mail_domain = mailbox.domain.name
+    return _xml(runtime().documents.outlook(mailbox.domain, mailbox.address))
 
 
 def _xml(body: bytes) -> Response:
@@ -92,25 +82,22 @@ def _xml(body: bytes) -> Response:
 
 @bp.get("/autodiscover/autodiscover.json")
 @bp.get("/autodiscover/autodiscover.json/<version>/<path:address>")
-def autodiscover_json(version: str | None = None, address: str | None = None):
+def autodiscover_json(version: str | None = None, address: str | None = None) -> Response:
     # Outlook varies the case of parameter names and values.
     args = {key.lower(): value for key, value in request.args.items()}
     if version is not None and version.lower() != "v1.0":
         return _json(404, autodiscover.json_error("NotFound", "Unknown API version"))
     if args.get("protocol", "").lower() != "autodiscoverv1":
-        return _json(400, autodiscover.json_error(
-            "InvalidProtocol", "Only the AutodiscoverV1 protocol is offered here"))
+        return _json(400, autodiscover.json_error("InvalidProtocol", "Only the AutodiscoverV1 protocol is offered here"))
     try:
-        _, name = parse_address(address or args.get("email", ""))
-    except ValueError:
-        return _json(400, autodiscover.json_error(
-            "InvalidEmailAddress", "Email must be an email address"))
-    g.mail_domain = name
-    domain = settings().domain(name)
-    if domain is None:
-        return _json(404, autodiscover.json_error(
-            "DomainNotFound", "No mail settings are published here for that domain"))
-    url = autodiscover.v1_url(domain, settings().locations, public_host())
+        mailbox = lookup(runtime().settings, address or args.get("email", ""))
+    except NotAnAddress:
+        return _json(400, autodiscover.json_error("InvalidEmailAddress", "Email must be an email address"))
+    except NotServedHere as refusal:
+        g.mail_domain = refusal.domain_name
+        return _json(404, autodiscover.json_error("DomainNotFound", NOT_SERVED_HERE))
+    g.mail_domain = mailbox.domain.name
+    url = autodiscover.v1_url(mailbox.domain, runtime().settings.locations, public_host())
     return _json(200, autodiscover.json_redirect(url))
 
 

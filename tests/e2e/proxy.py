@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from support.processes import random_loopback
 from tests.pki import make_ca
-
-from .sandbox import random_loopback
 
 CONFIG = """
 worker_processes 1;

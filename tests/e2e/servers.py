@@ -2,45 +2,22 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-import requests
-import urllib3
-
+from support.processes import (
+    REPO,
+    free_port,
+    gunicorn_command,
+    gunicorn_environ,
+    wait_for_health,
+)
 from tests.pki import Leaf
 
-REPO = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_health(url: str, process: subprocess.Popen, timeout: float = 15,
-                    verify: bool = True) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with warnings.catch_warnings():
-                # Readiness only: tests that care verify certificates themselves.
-                warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
-                if requests.get(url, timeout=1, verify=verify).status_code == 200:
-                    return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.05)
-    raise TimeoutError(f"{url} not healthy after {timeout}s")
+# The gunicorn of the virtualenv running the tests.
+GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 
 @contextmanager
@@ -54,12 +31,10 @@ def gunicorn(env: dict[str, str], port: int | None = None, host: str = "127.0.0.
     port = port or free_port()
     tls_args = ["--certfile", str(tls.cert), "--keyfile", str(tls.key)] if tls else []
     log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"gunicorn-{host}-{port}.log"
-    clean_env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDRON")}
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", *tls_args, "app:create_app()"],
-            cwd=REPO, env={**clean_env, **env, "BIND": f"{host}:{port}"},
-            stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(gunicorn_command(GUNICORN, tls_args), cwd=REPO,
+                                   env=gunicorn_environ(env, f"{host}:{port}"),
+                                   stdout=log, stderr=subprocess.STDOUT)
     base = f"{'https' if tls else 'http'}://{host}:{port}"
     try:
         wait_for_health(base + "/healthz", process, verify=not tls)

@@ -9,7 +9,7 @@ import pytest
 import requests
 import urllib3
 
-from app import self_test
+from app.admin import self_test
 from tests.conftest import CLOUDRON_ENV
 from tests.pki import make_ca
 

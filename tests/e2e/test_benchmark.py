@@ -9,11 +9,11 @@ import json
 import subprocess
 import sys
 
-from .servers import REPO
+from support.processes import REPO
 
 
 def test_smoke_benchmark_serves_every_endpoint_and_refuses_bad_requests(tmp_path):
-    subprocess.run([sys.executable, "bench/benchmark.py", "--smoke", "--output", str(tmp_path / "smoke")],
+    subprocess.run([sys.executable, "-m", "bench", "--smoke", "--output", str(tmp_path / "smoke")],
                    cwd=REPO, check=True, capture_output=True, timeout=120)
     report = json.loads((tmp_path / "smoke.json").read_text())
 

@@ -1,5 +1,5 @@
 """start.sh in a Cloudron-like runtime: real bubblewrap, real gosu, real
-gunicorn with the production config (see sandbox.py for what the sandbox is).
+gunicorn with the production config (see support/sandbox.py for what the sandbox is).
 """
 import json
 import re
@@ -7,9 +7,9 @@ import re
 import pytest
 import requests
 
+from support.processes import REPO, pss_kib
+from support.sandbox import CLOUDRON_UID, cloudron_runtime, ids_of
 from tests.pki import cms_verify
-
-from .sandbox import CLOUDRON_UID, REPO, cloudron_runtime, ids_of, pss_kib
 
 MANIFEST = json.loads((REPO / "CloudronManifest.json").read_text())
 EXAMPLE = (REPO / "config.example.toml").read_bytes()

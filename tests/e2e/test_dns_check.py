@@ -5,10 +5,11 @@ import time
 
 import pytest
 
-from app import dns_check
-from app.dns_check import Resolver
-from app.records import expected_records
-from tests.dns_server import ELSEWHERE, random_loopback
+from app.admin import dns_check
+from app.admin.dns_check import Resolver
+from app.admin.records import expected_records
+from support.processes import random_loopback
+from tests.dns_zone import ELSEWHERE
 
 
 def checks(settings, resolver, domain):

@@ -9,8 +9,9 @@ import pytest
 from defusedxml.ElementTree import fromstring
 from exchangelib.autodiscover.properties import Autodiscover
 
+from support.sandbox import HTTP_PORT, cloudron_runtime
+
 from .proxy import nginx_proxy
-from .sandbox import HTTP_PORT, cloudron_runtime
 
 DOMAINS = ("example.com", "example.org", "xn--bcher-kva.example")
 APP_DOMAIN = "mailconfig.example.com"

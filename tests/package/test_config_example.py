@@ -1,10 +1,11 @@
 """config.example.toml, which start.sh copies to /app/data/config.toml on first
-start: it documents every key app/settings.py accepts and changes nothing."""
+start: it documents every key app/config_file.py accepts and changes nothing."""
 import dataclasses
 import re
 from pathlib import Path
 
-from app.settings import CONFIG_SCHEMA, DEFAULT_SERVICES, SERVICE_SCHEMA, load_settings, read_config
+from app.config_file import CONFIG_SCHEMA, SERVICE_SCHEMA, read_config
+from app.settings import SERVICE_NAMES
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 # A commented-out setting or table starts with "#" and no space; prose has "# ".
@@ -13,7 +14,7 @@ SETTING_LINE = re.compile(r"^#(?=[\[a-z\"])", re.M)
 
 def every_key() -> set[str]:
     keys = {k for k in CONFIG_SCHEMA if k != "services"}
-    return keys | {f"services.{name}.{key}" for name, *_ in DEFAULT_SERVICES for key in SERVICE_SCHEMA}
+    return keys | {f"services.{name}.{key}" for name in SERVICE_NAMES for key in SERVICE_SCHEMA}
 
 
 def keys_of(config: dict) -> set[str]:

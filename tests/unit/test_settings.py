@@ -1,6 +1,12 @@
 import pytest
 
-from app.settings import FROM_CONFIG, FROM_DEFAULT, FROM_ENVIRONMENT, load_settings
+from app.settings import Source
+from app.settings_loader import load_settings
+
+
+def source(settings, key):
+    """Where the admin page says `key` came from."""
+    return next(p.sources for p in settings.provenance if p.key == key)
 
 
 def test_domains_from_cloudron_are_normalised_and_deduplicated(make_settings):
@@ -22,8 +28,8 @@ def test_defaults_match_cloudron_mail_server(settings):
     assert [(s.protocol, s.host, s.port, s.tls) for s in settings.incoming] == [
         ("IMAP", "my.example.com", 993, "ssl")]
     assert [(s.protocol, s.port, s.tls) for s in settings.outgoing] == [("SMTP", 587, "starttls")]
-    assert settings.sources["services.imap.port"] == FROM_DEFAULT
-    assert settings.sources["services.imap.host"] == FROM_ENVIRONMENT
+    assert source(settings, "services.imap.port") == (Source.DEFAULT,)
+    assert source(settings, "services.imap.host") == (Source.ENVIRONMENT,)
 
 
 def test_internal_mail_ports_are_never_advertised(settings):
@@ -45,7 +51,7 @@ def test_one_switch_turns_on_pop3_and_smtps_in_preference_order(make_settings, c
     assert [(s.protocol, s.port) for s in settings.incoming] == [("IMAP", 993), ("POP3", 995)]
     # RFC 8314: implicit TLS (465) before STARTTLS (587).
     assert [(s.port, s.tls) for s in settings.outgoing] == [(465, "ssl"), (587, "starttls")]
-    assert settings.sources["services.pop3.enabled"] == FROM_CONFIG
+    assert source(settings, "services.pop3.enabled") == (Source.CONFIG,)
 
 
 def test_config_file_sets_every_key(make_settings, config_file):
@@ -118,12 +124,12 @@ def test_missing_config_file_is_not_an_error(settings):
 
 
 def test_setup_page_lists_the_admins_served_domains_in_the_admins_order(make_settings, config_file, settings):
-    assert [d.name for d in settings.setup_domains] == ["example.com", "example.org", "xn--bcher-kva.example"]
+    assert [d.name for d in settings.setup_page_domains] == ["example.com", "example.org", "xn--bcher-kva.example"]
     chosen = make_settings(config_file('setup_page_domains = ["Bücher.example", "gone.example", "example.com"]\n'))
     # A domain the mail server no longer serves is left out, not an error:
     # the environment changes at every restart, the file does not.
-    assert [d.name for d in chosen.setup_domains] == ["xn--bcher-kva.example", "example.com"]
-    assert chosen.sources["setup_page_domains"] == FROM_CONFIG
+    assert [d.name for d in chosen.setup_page_domains] == ["xn--bcher-kva.example", "example.com"]
+    assert source(chosen, "setup_page_domains") == (Source.CONFIG,)
 
 
 def test_signing_certificate_paths_default_to_the_tls_addon_and_can_be_moved(make_settings):

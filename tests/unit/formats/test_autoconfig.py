@@ -7,7 +7,7 @@ from lxml import etree
 
 from app.formats.autoconfig import document
 
-SCHEMA = Path(__file__).resolve().parents[4] / "shared" / "spec" / "autoconfig" / "autoconfig.rng"
+SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "autoconfig" / "autoconfig.rng"
 
 
 @pytest.fixture(scope="module")

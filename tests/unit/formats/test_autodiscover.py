@@ -20,7 +20,7 @@ def request_body(address="jane@example.com", schema=autodiscover.OUTLOOK_SCHEMA)
 
 def test_parse_request_reads_exchangelib_payload():
     asked = autodiscover.parse_request(Autodiscover.payload("jane@example.com"))
-    assert asked == autodiscover.Request("jane@example.com", autodiscover.OUTLOOK_SCHEMA)
+    assert asked == autodiscover.AutodiscoverRequest("jane@example.com", autodiscover.OUTLOOK_SCHEMA)
 
 
 def test_parse_request_accepts_missing_namespace_and_schema():

@@ -10,7 +10,7 @@ import yaml
 
 from app.formats.mobileconfig import profile
 
-SPEC = Path(__file__).resolve().parents[4] / "shared" / "spec" / "apple"
+SPEC = Path(__file__).resolve().parents[2] / "schemas" / "apple"
 TYPES = {"<string>": str, "<integer>": int, "<boolean>": bool, "<array>": list,
          "<dictionary>": dict, "<data>": bytes, "<date>": datetime.datetime, "<real>": float}
 

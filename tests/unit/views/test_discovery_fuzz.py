@@ -27,7 +27,7 @@ common = hypothesis_settings(max_examples=150, deadline=None,
 # new page needs no list here), plus what inline SVG QR codes and attributes
 # set from code add: anything else in a page was injected.
 _TEMPLATES = re.sub(r"{[{%].*?[%}]}", " ", "".join(
-    p.read_text() for p in (Path(__file__).parents[3] / "app" / "templates").glob("*.html")), flags=re.S)
+    p.read_text() for p in (Path(__file__).parents[3] / "app").glob("**/templates/*.html")), flags=re.S)
 PAGE_TAGS = set(re.findall(r"<([a-z][a-z0-9]*)", _TEMPLATES)) | {"svg", "g", "path"}
 PAGE_ATTRIBUTES = ({name for tag in re.findall(r"<[a-z][^>]*>", _TEMPLATES)
                     for name in re.findall(r"\s([a-z][a-z-]*)(?=[=\s>/])", tag)}

@@ -8,14 +8,14 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from app import create_app
 
-from .test_discovery_fuzz import HOSTS, JUNK, assert_safe, common
+from tests.unit.views.test_discovery_fuzz import HOSTS, JUNK, assert_safe, common
 
 ADMIN = ["/admin", "/admin/report.json"]
 
 
 @pytest.fixture
-def admin_app(make_settings, dns_server):
-    return create_app({"SETTINGS": make_settings(AUTOCONFIG_DNS_SERVER=dns_server.address), "TESTING": True})
+def admin_app(settings, fake_dns):
+    return create_app({"SETTINGS": settings, "DNS_RESOLVER": fake_dns, "TESTING": True})
 
 
 @common

@@ -1,7 +1,7 @@
 """A ready-to-paste BIND zone snippet with every record a mail domain needs."""
 from __future__ import annotations
 
-from ..records import expected_records
+from .records import expected_records
 from ..settings import MailDomain, Settings
 
 CONTENT_TYPE = "text/plain; charset=utf-8"

@@ -7,14 +7,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from . import dns_check, self_test
+from ..names import PREFIXES
+from ..settings import Settings, Source
+from . import dns_check, self_test, zone
 from .dns_check import Check, Resolver
-from .formats import zone
-from .names import PREFIXES
 from .recent import RecentRequests
 from .records import expected_records
 from .self_test import Result
-from .settings import FROM_DEMO, FROM_ENVIRONMENT, Settings
 
 PRIVACY_NOTE = ("Kept in memory only, the last {capacity} requests, across all workers: no email "
                 "address and no User-Agent is stored, only the client family guessed from it. "
@@ -52,7 +51,7 @@ class Setting:
 
 
 @dataclass(frozen=True)
-class Request:
+class RecentRequest:
     time: str
     endpoint: str
     domain: str | None
@@ -70,7 +69,7 @@ class Report:
     settings: tuple[Setting, ...]
     config_file: str
     config_error: str | None
-    recent_requests: tuple[Request, ...]
+    recent_requests: tuple[RecentRequest, ...]
     recent_note: str
 
     @property
@@ -97,34 +96,17 @@ def build(settings: Settings, resolver: Resolver, recent: RecentRequests) -> Rep
         for d in settings.domains)
     return Report(
         generated=_iso(datetime.now(timezone.utc).timestamp()),
-        environment=FROM_DEMO if settings.demo else FROM_ENVIRONMENT,
+        environment=(Source.DEMO if settings.demo else Source.ENVIRONMENT).value,
         mail_host=settings.mail_host,
         domains=domains,
-        settings=effective_settings(settings),
+        settings=tuple(Setting(p.key, p.value, p.source) for p in settings.provenance),
         config_file=settings.config_file,
         config_error=settings.config_error,
-        recent_requests=tuple(Request(_iso(e.time), e.endpoint, e.domain, e.family, e.status,
+        recent_requests=tuple(RecentRequest(_iso(e.time), e.endpoint, e.domain, e.family, e.status,
                                       outcome(settings, e.status, e.domain))
                               for e in recent.entries()),
         recent_note=PRIVACY_NOTE.format(capacity=recent.capacity),
     )
-
-
-def effective_settings(settings: Settings) -> tuple[Setting, ...]:
-    """Every value the model took from somewhere, and where from."""
-    rows = []
-    for key, source in settings.sources.items():
-        if key.startswith("services."):
-            _, name, field = key.split(".")
-            value = getattr(settings.service(name), field)
-        elif key == "domains":
-            value = ", ".join(d.name for d in settings.domains) or "(none)"
-        else:
-            value = getattr(settings, key)
-        rows.append(Setting(key, _text(value), source))
-    rows.append(Setting("locations", ", ".join(settings.locations),
-                        FROM_DEMO if settings.demo else FROM_ENVIRONMENT))
-    return tuple(rows)
 
 
 def outcome(settings: Settings, status: int, domain: str | None) -> str:
@@ -142,12 +124,6 @@ def to_json(report: Report) -> str:
     for domain, raw in zip(report.domains, data["domains"]):
         raw["problems"] = domain.problems
     return json.dumps(data, indent=2, ensure_ascii=False)
-
-
-def _text(value: object) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    return "(none)" if value is None else str(value)
 
 
 def _iso(timestamp: float) -> str:

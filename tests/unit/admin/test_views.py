@@ -1,5 +1,5 @@
-"""/admin and /admin/report.json through Flask's test client, with DNS from a
-real dnsmasq (tests/dns_server.py); who may open the page."""
+"""/admin and /admin/report.json through Flask's test client, with DNS
+answered from the test zone in memory (tests/dns_zone.py); who may open the page."""
 import json
 
 import pytest
@@ -8,8 +8,8 @@ from app import create_app
 
 
 @pytest.fixture
-def admin_app(make_settings, dns_server):
-    return create_app({"SETTINGS": make_settings(AUTOCONFIG_DNS_SERVER=dns_server.address), "TESTING": True})
+def admin_app(settings, fake_dns):
+    return create_app({"SETTINGS": settings, "DNS_RESOLVER": fake_dns, "TESTING": True})
 
 
 @pytest.fixture
@@ -59,10 +59,9 @@ def test_self_test_reports_what_it_could_not_reach(admin):
         "connection refused or unreachable"
 
 
-def test_config_file_error_is_shown(make_settings, config_file, dns_server):
-    settings = make_settings(config_file("[services.imap]\nport = 99999\n"),
-                             AUTOCONFIG_DNS_SERVER=dns_server.address)
-    app = create_app({"SETTINGS": settings})
+def test_config_file_error_is_shown(make_settings, config_file, fake_dns):
+    settings = make_settings(config_file("[services.imap]\nport = 99999\n"))
+    app = create_app({"SETTINGS": settings, "DNS_RESOLVER": fake_dns})
     page = app.test_client().get("/admin").get_data(as_text=True)
     assert "Config file ignored" in page
     assert "services.imap.port: must be a port number from 1 to 65535, got 99999" in page
@@ -97,9 +96,8 @@ def test_outside_cloudron_the_page_is_closed_by_default(make_settings, path):
     assert response.content_type == "text/plain; charset=utf-8"
 
 
-def test_an_explicit_setting_opens_it(make_settings, dns_server):
-    app = create_app({"SETTINGS": make_settings(
-        CLOUDRON=None, AUTOCONFIG_ADMIN_OPEN="1", AUTOCONFIG_DNS_SERVER=dns_server.address)})
+def test_an_explicit_setting_opens_it(make_settings, fake_dns):
+    app = create_app({"SETTINGS": make_settings(CLOUDRON=None, AUTOCONFIG_ADMIN_OPEN="1"), "DNS_RESOLVER": fake_dns})
     response = app.test_client().get("/admin", environ_base={"REMOTE_ADDR": "203.0.113.7"})
     assert response.status_code == 200
     assert b"AUTOCONFIG_ADMIN_OPEN=1 is set" in response.data
@@ -112,10 +110,9 @@ def test_an_explicit_setting_opens_it(make_settings, dns_server):
     # A proxy in front (or a client faking one) is not "this machine".
     ("127.0.0.1", {"X-Forwarded-For": "127.0.0.1"}, False),
 ])
-def test_demo_environment_opens_only_to_this_machine(tmp_path, dns_server, remote, headers, is_open):
-    env = {"AUTOCONFIG_CONFIG_FILE": str(tmp_path / "none.toml"),
-           "AUTOCONFIG_DNS_SERVER": dns_server.address}
-    app = create_app({"ENVIRON": env})
+def test_demo_environment_opens_only_to_this_machine(tmp_path, fake_dns, remote, headers, is_open):
+    env = {"AUTOCONFIG_CONFIG_FILE": str(tmp_path / "none.toml")}
+    app = create_app({"ENVIRON": env, "DNS_RESOLVER": fake_dns})
     response = app.test_client().get("/admin/report.json", headers=headers,
                                      environ_base={"REMOTE_ADDR": remote})
     assert (response.status_code == 200) is is_open

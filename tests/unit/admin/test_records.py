@@ -1,5 +1,5 @@
 """The one list of DNS records a mail domain needs, derived from settings."""
-from app.records import expected_records
+from app.admin.records import expected_records
 
 
 def by_name(settings, domain="example.com"):

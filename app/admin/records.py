@@ -1,14 +1,14 @@
 """The DNS records a mail domain should have: ONE list, derived from the
-settings model, read by both the zone snippet (app/formats/zone.py) and the
-live DNS checks (app/dns_check.py), so what the page asks the admin to
+settings model, read by both the zone snippet (app/admin/zone.py) and the
+live DNS checks (app/admin/dns_check.py), so what the page asks the admin to
 publish is exactly what it checks and what the app serves.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .names import PREFIXES
-from .settings import MailDomain, Service, Settings
+from ..names import PREFIXES
+from ..settings import MailDomain, Service, Settings
 
 CNAME, SRV, MX = "CNAME", "SRV", "MX"
 

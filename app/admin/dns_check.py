@@ -1,4 +1,4 @@
-"""Live DNS checks: is every record of app/records.py published as expected?
+"""Live DNS checks: is every record of app/admin/records.py published as expected?
 
 Lookups use dnspython with a short timeout and all run at once, and every
 answer (errors too) is cached briefly, so the admin page stays fast even
@@ -19,7 +19,7 @@ import dns.rdatatype
 import dns.resolver
 
 from .records import CNAME, MX, Record, target_of
-from .settings import DNS_SERVER_VARIABLE
+from ..settings_loader import DNS_SERVER_VARIABLE
 
 TIMEOUT = 2.0
 # Short: an admin who just fixed a record reloads and should see it soon.

@@ -2,8 +2,8 @@
 holding exactly the records the DNS checks expect."""
 import dns.zone
 
-from app.formats.zone import snippet
-from app.records import expected_records
+from app.admin.zone import snippet
+from app.admin.records import expected_records
 
 
 def parse(text):

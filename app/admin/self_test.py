@@ -19,8 +19,8 @@ import urllib3
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from .formats import autodiscover
-from .settings import MailDomain, Settings
+from ..formats import autodiscover
+from ..settings import MailDomain, Settings
 
 USER_AGENT = "MailAutoconfig-SelfTest/1"
 TIMEOUT = 3.0

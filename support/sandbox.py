@@ -12,7 +12,6 @@ The sandbox shares the host's network: gunicorn's BIND is moved to a random
 from __future__ import annotations
 
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -21,26 +20,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import CLOUDRON_ENV
-
-from .servers import REPO, wait_for_health
+from .inputs import RUNTIME_ENV
+from .processes import (
+    REPO,
+    parent_pid,
+    random_loopback,
+    tree_pids,
+    wait_for_health,
+    wait_or_kill,
+)
 
 HTTP_PORT = 8000
 CLOUDRON_UID = 1000     # the base image's `cloudron` user
 # Host paths the sandbox re-creates itself instead of binding them.
 NOT_BOUND = {"proc", "dev", "tmp", "run", "root", "app", "etc"}
-
-# A Cloudron server with three mail domains (one an IDN) whose admin gave this
-# app the autoconfig. and autodiscover. alias locations of every one of them.
-RUNTIME_ENV = {
-    **CLOUDRON_ENV,
-    "CLOUDRON_ALIAS_DOMAINS": ",".join(f"{service}.{domain}" for domain in
-                                       ("example.com", "example.org", "xn--bcher-kva.example")
-                                       for service in ("autoconfig", "autodiscover")),
-    "CLOUDRON_API_ORIGIN": "https://my.example.com",
-    "CLOUDRON_WEBADMIN_ORIGIN": "https://my.example.com",
-    "CLOUDRON_PROXY_IP": "172.18.0.1",
-}
 
 
 @dataclass
@@ -53,21 +46,16 @@ class Sandbox:
     def gunicorn_pids(self) -> list[int]:
         """The gunicorn master first, then its workers (host pids)."""
         # Below bwrap itself (whose own arguments mention gunicorn.conf.py).
-        tree = _descendants(self.process.pid)[1:]
+        tree = tree_pids(self.process.pid)[1:]
         pids = [pid for pid in tree if b"gunicorn" in _read(pid, "cmdline")]
-        return sorted(pids, key=lambda pid: _parent(pid) in pids)
+        return sorted(pids, key=lambda pid: parent_pid(pid) in pids)
 
     def stop(self) -> None:
         # What `docker stop` does: SIGTERM to the container's main process.
         pids = self.gunicorn_pids()
         if pids:
             os.kill(pids[0], signal.SIGTERM)
-        try:
-            # gunicorn may wait out graceful_timeout (10 s) for a booting worker.
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        wait_or_kill(self.process)
 
 
 def image_files(dockerfile: Path = REPO / "Dockerfile") -> list[tuple[Path, str]]:
@@ -80,10 +68,6 @@ def image_files(dockerfile: Path = REPO / "Dockerfile") -> list[tuple[Path, str]
         for source in sources:
             files.append((REPO / source, target + Path(source).name if target.endswith("/") else target))
     return files
-
-
-def random_loopback() -> str:
-    return f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}"
 
 
 def bwrap_command(data_dir: Path, etc_dir: Path, certs_dir: Path | None = None) -> list[str]:
@@ -187,14 +171,6 @@ def _wait_for_workers(sandbox: Sandbox, environ: dict[str, str], timeout: float 
         time.sleep(0.05)
 
 
-def pss_kib(pid: int) -> int:
-    """Proportional set size: shared pages split among the processes sharing them."""
-    for line in _read(pid, "smaps_rollup").decode().splitlines():
-        if line.startswith("Pss:"):
-            return int(line.split()[1])
-    raise ValueError(f"no Pss for {pid}")
-
-
 def ids_of(pid: int) -> tuple[list[int], list[int]]:
     """(real, effective, saved, filesystem) uids and gids, from /proc/<pid>/status."""
     fields = dict(line.split(":", 1) for line in _read(pid, "status").decode().splitlines())
@@ -206,21 +182,3 @@ def _read(pid: int, name: str) -> bytes:
         return Path(f"/proc/{pid}/{name}").read_bytes()
     except OSError:
         return b""
-
-
-def _parent(pid: int) -> int:
-    stat = _read(pid, "stat").decode()
-    return int(stat.rsplit(")", 1)[1].split()[1]) if stat else 0
-
-
-def _descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            children.setdefault(_parent(int(entry.name)), []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo += children.get(pid, [])
-    return found

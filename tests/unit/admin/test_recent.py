@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from app.recent import RecentRequests, client_family
+from app.admin.recent import RecentRequests, client_family
 
 AUTOCONFIG = "discovery.autoconfig_xml"
 
@@ -115,6 +115,6 @@ def test_a_slot_caught_mid_write_is_skipped_not_shown_torn():
     recent.record(AUTOCONFIG, "whole.example", "", 200)
     recent.record(AUTOCONFIG, "torn.example", "", 200)
     # What a reader would see while the second slot's start marker is not yet written.
-    from app.recent import REGION_HEAD, SEQ, SLOT
+    from app.admin.recent import REGION_HEAD, SEQ, SLOT
     SEQ.pack_into(recent._memory, REGION_HEAD.size + SLOT.size, 0)
     assert [e.domain for e in recent.entries()] == ["whole.example"]
