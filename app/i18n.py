@@ -11,7 +11,7 @@ catalogue; translate it. tests/unit/test_catalogues.py says what is missing.
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel import negotiate_locale
@@ -51,7 +51,8 @@ def negotiate(accept_language: str) -> str:
     # Tags are case-insensitive, some clients write en_US; q=0 means "not
     # this one"; "*" names no language in particular.
     preferred = [tag.lower().replace("_", "-") for tag, quality in accepted if quality > 0 and tag != "*"]
-    return negotiate_locale(preferred, list(LANGUAGES), sep="-", aliases=None) or SOURCE_LANGUAGE
+    # No aliases: Babel's own map a language to a full locale (de to de_DE), never to one of ours.
+    return negotiate_locale(preferred, list(LANGUAGES), sep="-", aliases={}) or SOURCE_LANGUAGE
 
 
 def language() -> str:
@@ -74,7 +75,7 @@ def in_every_language(message: str, **values: str) -> dict[str, str]:
     return {lang: _catalogue(lang).gettext(message) % values for lang in LANGUAGES}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalogue(lang: str) -> NullTranslations:
     # Without a compiled .mo this is English; init_app says so at start.
     return Translations.load(str(FOLDER), [lang])
