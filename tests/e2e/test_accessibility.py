@@ -14,6 +14,13 @@ from .servers import gunicorn
 # still understand (de-AT is German, pt-BR is Portuguese).
 LOCALES = {"en": "en-US", "de": "de-AT", "es": "es-ES", "fr": "fr-FR", "it": "it-IT",
            "nl": "nl-NL", "pl": "pl-PL", "pt": "pt-BR"}
+# Phones, by their real User-Agents.
+DEVICES = {
+    "iphone": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+              "Version/17.5 Mobile/15E148 Safari/604.1",
+    "android": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 "
+               "Mobile Safari/537.36",
+}
 # Page states: no address, a good one, a domain not served, a malformed one.
 STATES = {"start": "", "address": "jane@example.org", "unknown": "jane@example.net", "malformed": "jane"}
 # Elements whose content is wider than their box, or that reach past the
@@ -48,9 +55,9 @@ def server(tmp_path_factory):
 def open_page(chromium):
     pages = []
 
-    def open_(viewport, locale, path):
+    def open_(viewport, locale, path, **options):
         page = chromium.page(viewport=viewport, locale=locale,
-                             extra_http_headers={"X-Forwarded-Host": "autoconfig.example.org"})
+                             extra_http_headers={"X-Forwarded-Host": "autoconfig.example.org"}, **options)
         pages.append(page)
         page.goto(path)
         return page
@@ -73,10 +80,26 @@ def test_setup_page_passes_axe_and_fits(server, open_page, lang, state, viewport
         screenshot(page, f"setup-phone-{state}-{lang}")
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("device, agent", DEVICES.items())
+def test_own_device_first_passes_axe_and_fits(server, open_page, lang, device, agent):
+    """Headless Chromium calls itself Linux (a desktop): phones say who they are."""
+    page = open_page(PHONE, LOCALES[lang], server + "/?emailaddress=jane@example.org", user_agent=agent)
+    assert page.locator("h2").first.get_attribute("id") == "device-heading"
+    assert violations(page) == []
+    assert page.evaluate(OVERFLOWING) == [], "text wider than its box or the viewport"
+    if device == "iphone":
+        # A large target, on the first screen (WCAG 2.5.5 asks 44 px).
+        box = page.locator("a.profile-button").bounding_box()
+        assert box["height"] >= 44 and box["width"] >= PHONE["width"] / 2
+        assert box["y"] + box["height"] <= PHONE["height"]
+    screenshot(page, f"setup-phone-{device}-{lang}")
+
+
 @pytest.mark.parametrize("breakage, rule", [
     # axe takes a placeholder for a name, so the field loses both.
     ("document.querySelector('label[for=emailaddress]').remove();"
-     "document.getElementById('emailaddress').removeAttribute('placeholder')", "label"),
+     + "document.getElementById('emailaddress').removeAttribute('placeholder')", "label"),
     ("document.querySelector('h1 + p').style.color = '#bbb'", "color-contrast"),
 ])
 def test_a_broken_copy_fails_the_audit(server, open_page, breakage, rule):
