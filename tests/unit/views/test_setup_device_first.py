@@ -60,7 +60,7 @@ def test_no_device_section_where_no_domain_is_known(client):
 def test_device_section_speaks_the_page_language(client):
     doc = html.fromstring(get(client, IPHONE, language="de-AT", emailaddress="jane@example.org").data)
     assert doc.xpath("//h2[@id='device-heading']/text()") == ["Für dieses Gerät"]
-    assert doc.xpath("//a[@class='profile-button']/text()") == ["E-Mail-Profil laden"]
+    assert doc.xpath("//a[@class='profile-button']/text()") == ["E-Mail-Profil herunterladen"]
 
 
 def test_caches_keep_one_copy_per_language_and_device(client):
