@@ -207,6 +207,7 @@ def _describe(found: set[tuple[str, int]] | str) -> str:
 # --- reading the documents -------------------------------------------------
 
 NOT_PARSED = "not parsed"
+MAIL_PROTOCOLS = ("IMAP", "POP3", "SMTP")
 
 
 def _xml(body: bytes) -> Element | None:
@@ -240,7 +241,8 @@ def _autodiscover_servers(body: bytes) -> set[tuple[str, int]] | str:
         for protocol in accounts[0]
         if autodiscover.local_name(protocol.tag) == "Protocol"
     ]
-    return {(p.get("Server", ""), _int(p.get("Port"))) for p in protocols}
+    # CalDAV and CardDAV entries name URLs, not mail servers.
+    return {(p.get("Server", ""), _int(p.get("Port"))) for p in protocols if p.get("Type") in MAIL_PROTOCOLS}
 
 
 def _json_url(body: bytes) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..settings import MailDomain, Settings
+from ..settings import LOGIN_ADDRESS, LOGIN_LOCAL_PART, MailDomain, Settings
 from . import render
 
 CONTENT_TYPE = "application/xml; charset=utf-8"
@@ -10,6 +10,9 @@ CONTENT_TYPE = "application/xml; charset=utf-8"
 # Strict clients accept only these two spellings; K-9 rejects the whole
 # document for anything else, so plaintext is never emitted.
 SOCKET_TYPES = {"ssl": "SSL", "starttls": "STARTTLS"}
+
+# The client fills these in from the address the user typed.
+LOGIN_PLACEHOLDERS = {LOGIN_ADDRESS: "%EMAILADDRESS%", LOGIN_LOCAL_PART: "%EMAILLOCALPART%"}
 
 
 def document(settings: Settings, domain: MailDomain, setup_url: str) -> bytes:
@@ -24,4 +27,5 @@ def document(settings: Settings, domain: MailDomain, setup_url: str) -> bytes:
         domain=domain,
         setup_url=setup_url,
         socket_types=SOCKET_TYPES,
+        dav_username=LOGIN_PLACEHOLDERS.get(domain.dav.login) if domain.dav else None,
     )
