@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..names import PREFIXES
-from ..settings import MailDomain, Service, Settings
+from ..settings import Dav, MailDomain, Service, Settings
 
-CNAME, SRV, MX = "CNAME", "SRV", "MX"
+CNAME, SRV, MX, TXT = "CNAME", "SRV", "MX", "TXT"
 
 # RFC 6186 (IMAP/POP3/submission) and RFC 8314 (implicit TLS) service labels:
 # each is published, either pointing at the mail host or, for a service not
@@ -33,7 +33,7 @@ MX_PREFERENCE = 10
 @dataclass(frozen=True)
 class Record:
     name: str  # owner name, ASCII, without the trailing dot
-    type: str  # CNAME, SRV or MX, as the zone snippet publishes it
+    type: str  # CNAME, SRV, MX or TXT, as the zone snippet publishes it
     data: str  # the record data in zone-file syntax
     purpose: str  # what clients use it for, shown next to it
 
@@ -86,7 +86,22 @@ def expected_records(settings: Settings, domain: MailDomain) -> tuple[Record, ..
         if label not in offered:
             records.append(Record(name, SRV, "0 0 0 .", "not offered: tells clients not to try"))
     records.append(Record(d, MX, f"{MX_PREFERENCE} {settings.mail_host}.", "mail delivery"))
+    if domain.dav:
+        records += dav_records(domain.dav, d)
     return tuple(records)
+
+
+def dav_records(dav: Dav, domain_name: str) -> list[Record]:
+    """RFC 6764: where Thunderbird and DAVx⁵ look for calendars and contacts
+    of an address at `domain_name`: an SRV naming the DAV app, and a TXT
+    with the path on the same name (else they try /.well-known/ and guess)."""
+    records = []
+    for label, kind, endpoint in (("_caldavs", "calendars", dav.caldav), ("_carddavs", "contacts", dav.carddav)):
+        name = f"{label}._tcp.{domain_name}"
+        purpose = f"{kind} (CalDAV)" if label == "_caldavs" else f"{kind} (CardDAV)"
+        records.append(Record(name, SRV, f"0 1 {endpoint.port} {endpoint.host}.", f"{purpose}: Thunderbird, DAVx⁵"))
+        records.append(Record(name, TXT, _txt(f"path={endpoint.path}"), f"{purpose}: the path on {endpoint.host}"))
+    return records
 
 
 def _label(service: Service) -> str:
@@ -95,3 +110,8 @@ def _label(service: Service) -> str:
 
 def _tls_words(service: Service) -> str:
     return "implicit TLS" if service.implicit_tls else "STARTTLS"
+
+
+def _txt(text: str) -> str:
+    """A TXT string in zone-file syntax, escaped as dnspython prints it."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

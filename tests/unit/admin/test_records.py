@@ -41,3 +41,18 @@ def test_idn_domains_are_published_in_ascii(settings):
     names = {r.name for r in expected_records(settings, settings.domain("xn--bcher-kva.example"))}
     assert "autodiscover.xn--bcher-kva.example" in names
     assert all(name.isascii() for name in names)
+
+
+def test_dav_records_name_the_dav_apps_host_port_and_path(make_settings, config_file):
+    from tests.dav import DAV_TOML
+
+    settings = make_settings(config_file(DAV_TOML))
+    records = by_name(settings, "example.com")
+    for label in ("_caldavs", "_carddavs"):
+        assert records[f"{label}._tcp.example.com", "SRV"] == ["0 1 443 cloud.example.com."]
+        assert records[f"{label}._tcp.example.com", "TXT"] == ['"path=/remote.php/dav/"']
+    assert by_name(settings, "example.org")["_caldavs._tcp.example.org", "SRV"] == ["0 1 8443 dav.example.org."]
+
+
+def test_no_dav_records_without_dav(settings):
+    assert not [name for name, _ in by_name(settings) if "dav" in name]

@@ -130,3 +130,28 @@ def test_demo_environment_opens_only_to_this_machine(tmp_path, fake_dns, remote,
     response = app.test_client().get("/admin/report.json", headers=headers, environ_base={"REMOTE_ADDR": remote})
     assert (response.status_code == 200) is is_open
     assert closed(response) is not is_open
+
+
+def test_the_page_shows_each_domains_dav_login_with_an_example(make_settings, config_file, fake_dns):
+    from tests.dav import DAV_TOML
+
+    settings = make_settings(config_file(DAV_TOML))
+    admin = create_app({"SETTINGS": settings, "DNS_RESOLVER": fake_dns, "TESTING": True}).test_client()
+    page = admin.get("/admin").get_data(as_text=True)
+    assert "<code>jane.doe@example.com</code> is told to log in as\n    <strong><code>jane.doe</code></strong>" in page
+    assert (
+        "<code>jane.doe@example.org</code> is told to log in as\n    <strong><code>jane.doe@example.org</code></strong>"
+        in page
+    )
+    assert "usually want the <em>Cloudron username</em>" in page
+    assert "look up the _caldavs._tcp.example.com and _carddavs._tcp.example.com SRV and TXT records" in page
+    report = json.loads(admin.get("/admin/report.json").data)
+    dav = {d["name"]: d["dav"] for d in report["domains"]}
+    assert dav["example.com"]["login"] == "the part before @"
+    # The test zone has no address for the DAV hosts: every check says so.
+    assert {c["ok"] for c in dav["example.org"]["checks"]} == {False}
+
+
+def test_without_dav_the_page_has_no_calendar_section(admin):
+    assert "Calendars and contacts" not in admin.get("/admin").get_data(as_text=True)
+    assert all(d["dav"] is None for d in json.loads(admin.get("/admin/report.json").data)["domains"])

@@ -36,3 +36,23 @@ def test_snippet_follows_a_changed_mail_host(make_settings):
     zone = parse(snippet(settings, settings.domain("example.com")))
     assert zone.find_rdataset("_imaps._tcp.example.com.", "SRV")[0].to_text() == "0 1 993 mx.example.net."
     assert zone.find_rdataset("example.com.", "MX")[0].to_text() == "10 mx.example.net."
+
+
+def test_with_dav_the_snippet_holds_four_more_records_per_domain(make_settings, config_file, settings):
+    from tests.dav import DAV_TOML
+
+    dav_settings = make_settings(config_file(DAV_TOML))
+    for domain in dav_settings.domains:
+        with_dav = published(parse(snippet(dav_settings, domain)))
+        without = published(parse(snippet(settings, settings.domain(domain.name))))
+        added = with_dav - without
+        assert with_dav > without and len(added) == 4
+        assert {(name.split(".")[0], kind) for name, kind, _ in added} == {
+            ("_caldavs", "SRV"),
+            ("_caldavs", "TXT"),
+            ("_carddavs", "SRV"),
+            ("_carddavs", "TXT"),
+        }
+    org = published(parse(snippet(dav_settings, dav_settings.domain("example.org"))))
+    assert ("_caldavs._tcp.example.org", "SRV", "0 1 8443 dav.example.org.") in org
+    assert ("_carddavs._tcp.example.org", "TXT", '"path=/"') in org
