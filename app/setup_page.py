@@ -48,6 +48,7 @@ class SetupPage:
     domains: tuple[tuple[MailDomain, Query], ...]  # the list shown when no domain is known
     hidden: Query  # what the address form carries besides the address
     services: tuple[tuple[Service, bool], ...]  # each with whether it is the preferred one
+    dav_login: str | None = None  # the DAV login of the address, when both are known
 
 
 def build(settings: Settings, asked: Asked) -> SetupPage:
@@ -88,6 +89,7 @@ def build(settings: Settings, asked: Asked) -> SetupPage:
         domains=tuple((d, link(asked.language, d, None)) for d in settings.setup_page_domains),
         hidden=hidden,
         services=_services(settings),
+        dav_login=domain.dav.username(address) if domain and domain.dav and address else None,
     )
 
 

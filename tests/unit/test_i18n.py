@@ -68,6 +68,14 @@ def signed_client(make_settings, test_ca, config_file):
     return create_app({"SETTINGS": settings, "TESTING": True}).test_client()
 
 
+@pytest.fixture
+def dav_client(make_settings, config_file):
+    from tests.dav import DAV_TOML
+
+    settings = make_settings(config_file(DAV_TOML.replace('login = "localpart"', 'login = "none"')))
+    return create_app({"SETTINGS": settings, "TESTING": True}).test_client()
+
+
 @pytest.mark.parametrize(
     "host, query",
     [
@@ -78,11 +86,11 @@ def signed_client(make_settings, test_ca, config_file):
         ("autoconfig.example.org", {"emailaddress": "jane@example.net"}),
     ],
 )
-@pytest.mark.parametrize("signed", [False, True])
-def test_no_english_is_left_on_the_french_page(client, signed_client, french, host, query, signed):
+@pytest.mark.parametrize("variant", ["plain", "signed", "dav"])
+def test_no_english_is_left_on_the_french_page(client, signed_client, dav_client, french, host, query, variant):
     """Catches strings nobody marked for translation: a text identical in both
     languages may only hold names, data and words French spells the same."""
-    client = signed_client if signed else client
+    client = {"plain": client, "signed": signed_client, "dav": dav_client}[variant]
     pages = {
         lang: visible_texts(client.get("/", query_string={**query, "lang": lang}, headers={"Host": host}).data)
         for lang in LANGUAGES
@@ -98,6 +106,11 @@ def test_no_english_is_left_on_the_french_page(client, signed_client, french, ho
         "example.net",
         "bücher.example",
         "mailconfig.example.com",
+        "https://cloud.example.com/remote.php/dav/",
+        "https://dav.example.org:8443/",
+        "DAVx⁵",
+        "Google Play",
+        "F-Droid",
     ]
     for english, in_french in zip(pages["en"], pages["fr"], strict=True):
         if english == in_french:
