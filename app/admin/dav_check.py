@@ -14,12 +14,15 @@ from dataclasses import dataclass, replace
 
 from ..settings import Dav, DavUrl
 from . import self_test
+from .levels import Level
 
 # What a well-known URL must answer (RFC 6764 section 5): a redirect to the
 # DAV endpoint, or the endpoint itself (207 Multi-Status).
 REDIRECTS = (301, 302, 303, 307, 308)
 MULTI_STATUS = 207
 UNAUTHORIZED = 401
+# Calendars help, but mail setup never depends on them: warned about, not counted as a problem.
+LEVEL = Level.RECOMMENDED
 PROPFIND_BODY = b'<?xml version="1.0"?><propfind xmlns="DAV:"><prop><current-user-principal/></prop></propfind>'
 
 
@@ -45,6 +48,7 @@ class DavResult:
     status: int | None
     ok: bool
     detail: str
+    level: Level = LEVEL
 
 
 def probes(dav: Dav) -> list[DavProbe]:

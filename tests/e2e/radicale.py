@@ -4,15 +4,13 @@ htpasswd file with one user whose login is the part before "@"."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from support.processes import free_port, random_loopback
+from support.processes import free_port, random_loopback, wait_for_port
 from tests.pki import TestCA
 
 HOST = "dav.example.com"  # the name the certificate is for; tests resolve it to `address`
@@ -58,21 +56,11 @@ level = warning
             [sys.executable, "-m", "radicale", "--config", str(folder / "config")], stdout=log, stderr=subprocess.STDOUT
         )
     try:
-        _wait_for_port(address, port, process, folder / "radicale.log")
+        try:
+            wait_for_port(address, port, process, "radicale", timeout=20)
+        except (RuntimeError, TimeoutError) as exc:
+            raise RuntimeError(f"{exc}: {(folder / 'radicale.log').read_text()}") from None
         yield DavServer(address, port)
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-def _wait_for_port(address: str, port: int, process: subprocess.Popen, log: Path, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"radicale exited: {log.read_text()}")
-        try:
-            socket.create_connection((address, port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"radicale did not listen: {log.read_text()}")
