@@ -62,8 +62,9 @@ def _dav_url(key: str, value: Any) -> str:
         raise ConfigError(key, f"must be an https:// URL (devices send the password to it), got {url!r}")
     if not parts.hostname or not parts.path or parts.username or parts.password:
         raise ConfigError(key, f'must be https://host/path, with a path (at least "/"), got {url!r}')
-    _domain(key, parts.hostname)
-    return url
+    # The host as DNS and the zone snippet spell it: ASCII, lower-case.
+    host = _domain(key, parts.hostname)
+    return parts._replace(netloc=host if parts.port is None else f"{host}:{parts.port}").geturl()
 
 
 def _login(key: str, value: Any) -> str:

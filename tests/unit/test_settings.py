@@ -208,3 +208,17 @@ def test_dav_overrides_per_domain_and_login_defaults_to_the_part_before_the_at(m
     )
     assert (org.caldav.host, org.caldav.port, org.caldav.path, org.login) == ("dav.example.org", 8443, "/", "address")
     assert com.username("jane.doe@example.com") == "jane.doe"
+
+
+def test_a_unicode_dav_host_is_published_in_ascii(make_settings, config_file):
+    settings = make_settings(
+        config_file(
+            '[dav]\ncaldav_url = "https://Kalender.Bücher.example/dav/"\ncarddav_url = "https://b.example:8443/"\n'
+        )
+    )
+    dav = settings.domain("example.com").dav
+    assert (dav.caldav.url, dav.caldav.host) == (
+        "https://kalender.xn--bcher-kva.example/dav/",
+        "kalender.xn--bcher-kva.example",
+    )
+    assert dav.carddav.url == "https://b.example:8443/"
