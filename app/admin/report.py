@@ -231,7 +231,7 @@ def _dav_report(domain: MailDomain, checks: tuple[DavResult, ...]) -> DavReport 
             ("iPhone, iPad and Mac", "the profile from the setup page adds calendar and contact accounts with mail."),
             ("eM Client", "reads the CalDAV and CardDAV entries of the Autodiscover answer."),
             ("Evolution and other autoconfig readers", "read <calendar> and <addressbook> in the autoconfig document."),
-            ("Outlook", "has no CalDAV or CardDAV: it sets up mail only."),
+            ("Outlook", "has no CalDAV or CardDAV support and sets up mail only."),
         ),
         checks=checks,
     )
