@@ -74,8 +74,16 @@ def local_name(tag: object) -> str:
 
 
 def outlook_response(settings: Settings, domain: MailDomain, address: str) -> bytes:
-    """The Outlook (2006a) settings response: one Protocol per service."""
-    return render("autodiscover.xml", settings=settings, domain=domain, address=address, encryption=ENCRYPTION)
+    """The Outlook (2006a) settings response: one Protocol per service, then
+    CalDAV and CardDAV when the domain has them."""
+    return render(
+        "autodiscover.xml",
+        settings=settings,
+        domain=domain,
+        address=address,
+        encryption=ENCRYPTION,
+        dav_username=domain.dav.username(address) if domain.dav else None,
+    )
 
 
 def mobilesync_response(address: str) -> bytes:
