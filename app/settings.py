@@ -95,6 +95,8 @@ class Settings:
     webmail_url: str | None = None
     demo: bool = False
     config_file: str = ""
+    # Where the app keeps what must outlive a restart (the PACC digests served).
+    data_dir: str = ""
     config_error: str | None = None
     tls_cert_file: str = ""
     tls_key_file: str = ""

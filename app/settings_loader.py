@@ -22,6 +22,8 @@ DEFAULT_TLS_CERT_FILE = "/etc/certs/tls_cert.pem"
 DEFAULT_TLS_KEY_FILE = "/etc/certs/tls_key.pem"
 TLS_CERT_VARIABLE = "AUTOCONFIG_TLS_CERT_FILE"
 TLS_KEY_VARIABLE = "AUTOCONFIG_TLS_KEY_FILE"
+# The folder for state kept across restarts; default: the config file's folder.
+DATA_DIR_VARIABLE = "AUTOCONFIG_DATA_DIR"
 # The nameserver (ip or ip:port) the admin page's DNS checks ask; default: the system's.
 DNS_SERVER_VARIABLE = "AUTOCONFIG_DNS_SERVER"
 # Opens /admin where no Cloudron login guards it (another guard must stand in front).
@@ -75,6 +77,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         demo=demo,
         config_file=config_file,
         config_error=config_error,
+        data_dir=environ.get(DATA_DIR_VARIABLE) or os.path.dirname(config_file) or ".",
         tls_cert_file=environ.get(TLS_CERT_VARIABLE) or DEFAULT_TLS_CERT_FILE,
         tls_key_file=environ.get(TLS_KEY_VARIABLE) or DEFAULT_TLS_KEY_FILE,
         setup_page_domains=_setup_page_domains(domains, config.get("setup_page_domains", ())),

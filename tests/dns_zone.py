@@ -23,8 +23,8 @@ LOCAL_DOMAINS = ("example.com", "example.org", "xn--bcher-kva.example")
 @dataclass(frozen=True)
 class ZoneRecord:
     name: str
-    type: str  # A, CNAME, SRV or MX
-    data: str  # as dnspython prints it, lower-case
+    type: str  # A, CNAME, SRV, MX or TXT
+    data: str  # as dnspython prints it, lower-case; a TXT record's text as is
 
 
 def zone_for(web: str) -> tuple[ZoneRecord, ...]:
@@ -55,6 +55,8 @@ def dnsmasq_options(zone: Iterable[ZoneRecord]) -> list[str]:
             options.append(f"--host-record={record.name},{record.data}")
         elif record.type == "CNAME":
             options.append(f"--cname={record.name},{record.data.rstrip('.')}")
+        elif record.type == "TXT":
+            options.append(f'--txt-record={record.name},"{record.data}"')
         elif record.type == "MX":
             options.append(f"--mx-host={record.name},{fields[1].rstrip('.')},{fields[0]}")
         elif fields[3] == ".":

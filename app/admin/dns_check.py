@@ -16,11 +16,14 @@ from dataclasses import dataclass
 
 import dns.asyncresolver
 import dns.exception
+import dns.rdata
 import dns.rdatatype
+import dns.rdtypes.txtbase
 import dns.resolver
 
+from ..formats import pacc
 from ..settings_loader import DNS_SERVER_VARIABLE
-from .records import CNAME, MX, Record, target_of
+from .records import CNAME, MX, TXT, Record, target_of
 
 TIMEOUT = 2.0
 # Short: an admin who just fixed a record reloads and should see it soon.
@@ -28,6 +31,9 @@ CACHE_SECONDS = 20
 CACHE_ENTRIES = 1024
 
 OK, MISSING, WRONG, ERROR = "ok", "missing", "wrong", "error"
+# PACC's TXT record: records, but none vouches for the document served now;
+# or the current digest and others, fine while clients catch up.
+STALE, ROLLOVER = "stale", "rollover"
 ADDRESS_TYPES = ("A", "AAAA")
 
 Query = tuple[str, str]  # (name, record type)
@@ -116,12 +122,20 @@ class Resolver:
         return Lookup(
             tuple(
                 dict.fromkeys(
-                    (dns.rdatatype.to_text(rrset.rdtype), rdata.to_text().lower())
+                    (dns.rdatatype.to_text(rrset.rdtype), _text(rdata))
                     for rrset in answer.response.answer
                     for rdata in rrset
                 )
             )
         )
+
+
+def _text(rdata: dns.rdata.Rdata) -> str:
+    """Names lower-cased; a TXT record's strings joined, as its owner wrote
+    them (a base64 digest is case-sensitive)."""
+    if isinstance(rdata, dns.rdtypes.txtbase.TXTBase):
+        return b"".join(rdata.strings).decode("utf-8", "replace")
+    return rdata.to_text().lower()
 
 
 def _make_resolver(server: str | None, timeout: float) -> dns.asyncresolver.Resolver:
@@ -158,7 +172,8 @@ def check(records: Iterable[Record], results: Mapping[Query, Lookup]) -> list[Ch
     groups: dict[Query, list[Record]] = {}
     for record in records:
         groups.setdefault((record.name, record.type), []).append(record)
-    return [(_check_address if kind == CNAME else _check_other)(group, results) for (_, kind), group in groups.items()]
+    checkers = {CNAME: _check_address, TXT: _check_txt}
+    return [checkers.get(kind, _check_other)(group, results) for (_, kind), group in groups.items()]
 
 
 def _check_address(group: list[Record], results: Mapping[Query, Lookup]) -> Check:
@@ -201,6 +216,41 @@ def _check_other(group: list[Record], results: Mapping[Query, Lookup]) -> Check:
     else:
         status = OK if good else WRONG
     return Check(record.name, record.type, status, found, expected, record.purpose)
+
+
+def txt_digest(text: str) -> str | None:
+    """The digest a TXT record vouches for, read as the draft says: a tag
+    list where order, spaces and unknown tags do not matter."""
+    tags = {}
+    for part in text.split(";"):
+        key, _, value = part.partition("=")
+        tags[key.strip().lower()] = value.strip()
+    if tags.get("v") != pacc.TXT_VERSION or tags.get("a", "").lower() != "sha256":
+        return None
+    return tags.get("d") or None
+
+
+def _txt_status(expected: Iterable[str], found: Iterable[str]) -> str:
+    """ok, missing, stale or rollover: `expected` lists the current record
+    first, then the previous one, if any."""
+    current = txt_digest(next(iter(expected)))
+    published = [d for d in (txt_digest(text) for text in found) if d]
+    if not published:
+        return MISSING
+    if current not in published:
+        return STALE
+    return OK if len(published) == 1 else ROLLOVER
+
+
+def _check_txt(group: list[Record], results: Mapping[Query, Lookup]) -> Check:
+    """PACC's record: the first of `group` vouches for the document served
+    now, a second one (if any) for the one served before the last change."""
+    record = group[0]
+    lookup = results[record.name, record.type]
+    found = lookup.data(record.type)
+    expected = tuple(r.data.strip('"') for r in group)
+    status = ERROR if lookup.error else _txt_status(expected, found)
+    return Check(record.name, record.type, status, (lookup.error,) if lookup.error else found, expected, record.purpose)
 
 
 def _port_target(data: str) -> tuple[str, str]:

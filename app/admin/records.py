@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..names import PREFIXES
+from ..formats import pacc
+from ..names import PACC_PREFIX, PREFIXES
 from ..settings import MailDomain, Service, Settings
 
-CNAME, SRV, MX = "CNAME", "SRV", "MX"
+CNAME, SRV, MX, TXT = "CNAME", "SRV", "MX", "TXT"
 
 # RFC 6186 (IMAP/POP3/submission) and RFC 8314 (implicit TLS) service labels:
 # each is published, either pointing at the mail host or, for a service not
@@ -33,7 +34,7 @@ MX_PREFERENCE = 10
 @dataclass(frozen=True)
 class Record:
     name: str  # owner name, ASCII, without the trailing dot
-    type: str  # CNAME, SRV or MX, as the zone snippet publishes it
+    type: str  # CNAME, SRV, MX or TXT, as the zone snippet publishes it
     data: str  # the record data in zone-file syntax
     purpose: str  # what clients use it for, shown next to it
 
@@ -47,7 +48,11 @@ def target_of(data: str) -> str:
     return data.rsplit(" ", 1)[-1]
 
 
-def expected_records(settings: Settings, domain: MailDomain) -> tuple[Record, ...]:
+def expected_records(
+    settings: Settings, domain: MailDomain, previous_pacc_digest: str | None = None
+) -> tuple[Record, ...]:
+    """`previous_pacc_digest`: the PACC document's digest before the last
+    change of settings, whose record stays until clients have caught up."""
     d = domain.name
     # Each location should lead to this app; a CNAME to its primary location
     # does that whatever the server's address is.
@@ -86,7 +91,32 @@ def expected_records(settings: Settings, domain: MailDomain) -> tuple[Record, ..
         if label not in offered:
             records.append(Record(name, SRV, "0 0 0 .", "not offered: tells clients not to try"))
     records.append(Record(d, MX, f"{MX_PREFERENCE} {settings.mail_host}.", "mail delivery"))
-    return tuple(records)
+    return (*records, *_pacc_records(settings, domain, previous_pacc_digest))
+
+
+def _pacc_records(settings: Settings, domain: MailDomain, previous_digest: str | None) -> list[Record]:
+    """The host PACC clients fetch from and the TXT record that vouches for
+    the document's bytes; none while the settings cannot be published."""
+    body = pacc.document(settings, domain)
+    if body is None:
+        return []
+    d, current = domain.name, pacc.digest(body)
+    records = [
+        Record(f"{PACC_PREFIX}{d}", CNAME, f"{settings.app_domain}.", "PACC clients (IETF draft)"),
+        Record(
+            f"{pacc.TXT_PREFIX}{d}", TXT, f'"{pacc.txt_record(current)}"', "PACC: the digest of the document served"
+        ),
+    ]
+    if previous_digest and previous_digest != current:
+        records.append(
+            Record(
+                f"{pacc.TXT_PREFIX}{d}",
+                TXT,
+                f'"{pacc.txt_record(previous_digest)}"',
+                "PACC: the document served before the last change; remove it a TTL after the new one is published",
+            )
+        )
+    return records
 
 
 def _label(service: Service) -> str:

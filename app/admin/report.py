@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..names import PREFIXES
-from ..settings import Settings, Source
+from ..formats import pacc
+from ..names import PACC_PREFIX, PREFIXES
+from ..settings import MailDomain, Settings, Source
 from . import dns_check, self_test, zone
 from .dns_check import Check, Resolver
+from .pacc import Digests
 from .recent import RecentRequests
 from .records import expected_records
 from .self_test import Result
@@ -38,12 +41,15 @@ class DomainReport:
     dns: tuple[Check, ...]
     zone_snippet: str
     self_test: tuple[Result, ...]
+    pacc_digest: str | None  # of the document served now; None: PACC is off
+    pacc_previous_digest: str | None  # of the one served before the last change
 
     @property
     def problems(self) -> int:
         return (
             sum(not loc.present for loc in self.locations)
-            + sum(c.status != dns_check.OK for c in self.dns)
+            # Two TXT records while clients catch up is the procedure, not a fault.
+            + sum(c.status not in (dns_check.OK, dns_check.ROLLOVER) for c in self.dns)
             + sum(not r.ok for r in self.self_test)
         )
 
@@ -74,6 +80,7 @@ class Report:
     settings: tuple[Setting, ...]
     config_file: str
     config_error: str | None
+    pacc_off_because: str | None
     recent_requests: tuple[RecentRequest, ...]
     recent_note: str
 
@@ -82,10 +89,18 @@ class Report:
         return sum(d.problems for d in self.domains) + bool(self.config_error)
 
 
-def build(settings: Settings, resolver: Resolver, recent: RecentRequests) -> Report:
-    records = {d.name: expected_records(settings, d) for d in settings.domains}
+def build(
+    settings: Settings, resolver: Resolver, recent: RecentRequests, pacc_digests: Mapping[str, Digests] | None = None
+) -> Report:
+    """`pacc_digests`: what app.admin.pacc.remember() said at start."""
+    pacc_digests = pacc_digests or {}
+    previous = {d.name: pacc_digests[d.name].previous if d.name in pacc_digests else None for d in settings.domains}
+    records = {d.name: expected_records(settings, d, previous[d.name]) for d in settings.domains}
     results = resolver.lookup_all(q for rs in records.values() for q in dns_check.queries(rs))
-    probes = {d.name: self_test.probes(settings, d) for d in settings.domains}
+    probes = {
+        d.name: self_test.probes(settings, d, _published_digests(results, f"{pacc.TXT_PREFIX}{d.name}"))
+        for d in settings.domains
+    }
     fetched = iter(
         self_test.run(
             (probe, dns_check.addresses(results, probe.host))
@@ -98,11 +113,14 @@ def build(settings: Settings, resolver: Resolver, recent: RecentRequests) -> Rep
             name=d.name,
             unicode_name=d.unicode_name,
             locations=tuple(
-                Location(f"{p}{d.name}", f"{p}{d.unicode_name}", f"{p}{d.name}" in settings.locations) for p in PREFIXES
+                Location(f"{p}{d.name}", f"{p}{d.unicode_name}", f"{p}{d.name}" in settings.locations)
+                for p in _location_prefixes(settings, d)
             ),
             dns=tuple(dns_check.check(records[d.name], results)),
-            zone_snippet=zone.snippet(settings, d),
+            zone_snippet=zone.snippet(settings, d, previous[d.name]),
             self_test=tuple(next(fetched) for _ in probes[d.name]),
+            pacc_digest=_digest(pacc.document(settings, d)),
+            pacc_previous_digest=previous[d.name],
         )
         for d in settings.domains
     )
@@ -114,12 +132,28 @@ def build(settings: Settings, resolver: Resolver, recent: RecentRequests) -> Rep
         settings=tuple(Setting(p.key, p.value, p.source) for p in settings.provenance),
         config_file=settings.config_file,
         config_error=settings.config_error,
+        pacc_off_because=pacc.unavailable_because(settings),
         recent_requests=tuple(
             RecentRequest(_iso(e.time), e.endpoint, e.domain, e.family, e.status, outcome(settings, e.status, e.domain))
             for e in recent.entries()
         ),
         recent_note=PRIVACY_NOTE.format(capacity=recent.capacity),
     )
+
+
+def _location_prefixes(settings: Settings, domain: MailDomain) -> tuple[str, ...]:
+    on = pacc.document(settings, domain) is not None
+    return (*PREFIXES, PACC_PREFIX) if on else PREFIXES
+
+
+def _digest(body: bytes | None) -> str | None:
+    return None if body is None else pacc.digest(body)
+
+
+def _published_digests(results: Mapping[dns_check.Query, dns_check.Lookup], name: str) -> frozenset[str]:
+    """The digests the TXT records at `name` vouch for (none when not looked up)."""
+    lookup = results.get((name, "TXT"), dns_check.Lookup())
+    return frozenset(d for d in map(dns_check.txt_digest, lookup.data("TXT")) if d)
 
 
 def outcome(settings: Settings, status: int, domain: str | None) -> str:

@@ -21,7 +21,7 @@ import urllib3
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from ..formats import autodiscover
+from ..formats import autodiscover, pacc
 from ..settings import MailDomain, Settings
 
 USER_AGENT = "MailAutoconfig-SelfTest/1"
@@ -44,6 +44,8 @@ class Probe:
     servers: Callable[[bytes], set[tuple[str, int]] | str]  # what the document names
     expected: set[tuple[str, int]] | str
     body: bytes | None = None
+    # PACC: the digests DNS vouches for; a client rejects a body with another.
+    trusted_digests: frozenset[str] | None = None
 
     @property
     def url(self) -> str:
@@ -64,11 +66,12 @@ class Result:
     milliseconds: int | None
 
 
-def probes(settings: Settings, domain: MailDomain) -> list[Probe]:
+def probes(settings: Settings, domain: MailDomain, pacc_trusted: frozenset[str] = frozenset()) -> list[Probe]:
+    """`pacc_trusted`: the digests of the PACC TXT records found in DNS."""
     d = domain.name
     servers = {(s.host, s.port) for s in settings.services if s.enabled}
     address = f"{PROBE_LOCAL_PART}@{d}"
-    return [
+    found = [
         Probe(
             "GET",
             f"autoconfig.{d}",
@@ -95,6 +98,21 @@ def probes(settings: Settings, domain: MailDomain) -> list[Probe]:
             autodiscover.v1_url(domain, settings.locations, f"autodiscover.{d}"),
         ),
     ]
+    document = pacc.document(settings, domain)
+    if document is not None:
+        # The same bytes, not merely the same servers: the digest vouches for bytes.
+        found.append(
+            Probe(
+                "GET",
+                f"{pacc.HOST_PREFIX}{d}",
+                pacc.PATH,
+                (pacc.CONTENT_TYPE,),
+                _pacc_digest,
+                pacc.digest(document),
+                trusted_digests=pacc_trusted,
+            )
+        )
+    return found
 
 
 def run(work: Iterable[tuple[Probe, tuple[str, ...]]]) -> list[Result]:
@@ -167,6 +185,8 @@ def judge(probe: Probe, address: str, status: int, content_type: str, body: byte
             problems.append("the document does not parse")
         elif not right:
             problems.append(f"names {_describe(found)}, expected {_describe(probe.expected)}")
+        if probe.trusted_digests is not None and pacc.digest(body) not in probe.trusted_digests:
+            problems.append(f"no TXT record at _{probe.host} vouches for its digest: PACC clients reject it")
     return Result(
         probe.method,
         probe.url,
@@ -249,6 +269,15 @@ def _json_url(body: bytes) -> str:
     except (ValueError, AttributeError):
         return NOT_PARSED
     return url if isinstance(url, str) else NOT_PARSED
+
+
+def _pacc_digest(body: bytes) -> str:
+    """The digest of a body that is a PACC document (a JSON object with protocols)."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return NOT_PARSED
+    return pacc.digest(body) if isinstance(parsed, dict) and "protocols" in parsed else NOT_PARSED
 
 
 def _int(text: str | None) -> int:

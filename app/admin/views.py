@@ -58,7 +58,7 @@ def no_store(response: Response) -> Response:
 
 
 def _report() -> report.Report:
-    return report.build(runtime().settings, dashboard().resolver, dashboard().recent)
+    return report.build(runtime().settings, dashboard().resolver, dashboard().recent, dashboard().pacc_digests)
 
 
 @bp.get("/admin")

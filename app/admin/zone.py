@@ -10,9 +10,9 @@ CONTENT_TYPE = "text/plain; charset=utf-8"
 TTL = 3600
 
 
-def snippet(settings: Settings, domain: MailDomain) -> str:
+def snippet(settings: Settings, domain: MailDomain, previous_pacc_digest: str | None = None) -> str:
     """Absolute owner names (trailing dot), so it pastes into any zone file."""
-    records = expected_records(settings, domain)
+    records = expected_records(settings, domain, previous_pacc_digest)
     width = max(len(r.name) for r in records) + 1
     lines = [f"; Mail client discovery for {domain.unicode_name}, as this app serves it."]
     for record in records:
