@@ -57,8 +57,8 @@ def remember(settings: Settings) -> dict[str, Digests]:
 def _read(path: Path) -> dict[str, dict[str, object]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
+    except (FileNotFoundError, NotADirectoryError):
+        return {}  # nothing kept yet; writing will say if the folder is unusable
     except (OSError, ValueError) as exc:
         log.warning("PACC: cannot read %s (%s); previous digests are forgotten", path, exc)
         return {}

@@ -158,3 +158,16 @@ def test_language_follows_the_browser_and_the_switch_wins(client):
     assert english.xpath("//form//input[@name='lang']/@value") == ["en"]
     _, unknown = get(client, language="de", lang="xx")
     assert unknown.get("lang") == "en"
+
+
+def test_for_the_curious_pacc_is_a_link_when_on_and_a_how_to_when_off(client, make_settings, config_file):
+    _, doc = get(client, emailaddress="jane@example.org")
+    off = text(doc, "//p[@class='pacc-off']")
+    assert "port 465" in off and "ua-auto-config alias" in off and "TXT record" in off
+    settings = make_settings(config_file("[services.submissions]\nenabled = true\n"))
+    on = create_app({"SETTINGS": settings, "TESTING": True}).test_client()
+    _, doc = get(on, emailaddress="jane@example.org")
+    [link] = doc.xpath("//a[@class='pacc-link']/@href")
+    assert link == "https://ua-auto-config.example.org/.well-known/user-agent-configuration.json"
+    assert doc.xpath("//p[@class='pacc-off']") == []
+    assert json.loads(on.get(link).data)["protocols"]["submit"] == {"host": "my.example.com"}
