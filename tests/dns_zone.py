@@ -56,7 +56,8 @@ def dnsmasq_options(zone: Iterable[ZoneRecord]) -> list[str]:
         elif record.type == "CNAME":
             options.append(f"--cname={record.name},{record.data.rstrip('.')}")
         elif record.type == "TXT":
-            options.append(f'--txt-record={record.name},"{record.data}"')
+            # On the command line dnsmasq keeps quotes as text; a comma would split strings.
+            options.append(f"--txt-record={record.name},{record.data}")
         elif record.type == "MX":
             options.append(f"--mx-host={record.name},{fields[1].rstrip('.')},{fields[0]}")
         elif fields[3] == ".":
