@@ -4,7 +4,7 @@
 VENV := .venv
 PYTHON ?= python3
 PORT ?= 8000
-# Debian packages the test suite drives for real (see README, "Tests").
+# Debian packages the test suite drives for real (see docs/development.md, "Tests").
 SYSTEM_PACKAGES := nginx-light bubblewrap chromium dnsmasq-base wrk gosu openssl curl zbar-tools shellcheck
 # Node runs Cloudron's manifest validator; some nodejs builds bundle npm, Debian's does not.
 SYSTEM_PACKAGES += nodejs $(if $(shell command -v npm),,npm)
@@ -27,7 +27,7 @@ check: $(VENV)/.installed system-deps
 	$(VENV)/bin/mypy
 	shellcheck start.sh .ci/run
 
-# Side by side with automx2 (README, "Performance"); installs wrk, nginx and a
+# Side by side with automx2 (docs/performance.md); installs wrk, nginx and a
 # throw-away automx2 by itself. Under 10 minutes on 2 cores; not part of `test`.
 bench: $(VENV)/.installed translations
 	$(VENV)/bin/python -m bench $(BENCH_ARGS)

@@ -20,7 +20,7 @@ from . import dashboard, report
 
 CLOSED = (
     f"403 The admin page is closed here: it opens on Cloudron (behind its login), with "
-    f"{ADMIN_OPEN_VARIABLE}=1, or in the demo environment from this machine. See README."
+    f"{ADMIN_OPEN_VARIABLE}=1, or in the demo environment from this machine. See docs/admin-dashboard.md."
 )
 
 bp = Blueprint("admin", __name__, template_folder="templates")

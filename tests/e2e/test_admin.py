@@ -100,7 +100,7 @@ def test_dashboard_in_headless_chromium_without_javascript(server, chromium):
     # The zone snippet is open where something is wrong, ready to copy.
     assert page.locator("details[open] pre").first.is_visible()
     screenshot(page, "admin-dashboard")
-    # The top of the page alone, as the README shows it.
+    # The top of the page alone, as docs/admin-dashboard.md shows it.
     page.screenshot(path=str(ARTIFACTS / "admin-dashboard-top.png"))
     page.context.close()
 
