@@ -93,9 +93,8 @@ def build(
     settings: Settings, resolver: Resolver, recent: RecentRequests, pacc_digests: Mapping[str, Digests] | None = None
 ) -> Report:
     """`pacc_digests`: what app.admin.pacc.remember() said at start."""
-    pacc_digests = pacc_digests or {}
-    previous = {d.name: pacc_digests[d.name].previous if d.name in pacc_digests else None for d in settings.domains}
-    records = {d.name: expected_records(settings, d, previous[d.name]) for d in settings.domains}
+    previous = {name: digests.previous for name, digests in (pacc_digests or {}).items()}
+    records = {d.name: expected_records(settings, d, previous.get(d.name)) for d in settings.domains}
     results = resolver.lookup_all(q for rs in records.values() for q in dns_check.queries(rs))
     probes = {
         d.name: self_test.probes(settings, d, _published_digests(results, f"{pacc.TXT_PREFIX}{d.name}"))
@@ -117,10 +116,10 @@ def build(
                 for p in _location_prefixes(settings, d)
             ),
             dns=tuple(dns_check.check(records[d.name], results)),
-            zone_snippet=zone.snippet(settings, d, previous[d.name]),
+            zone_snippet=zone.snippet(settings, d, previous.get(d.name)),
             self_test=tuple(next(fetched) for _ in probes[d.name]),
             pacc_digest=_digest(pacc.document(settings, d)),
-            pacc_previous_digest=previous[d.name],
+            pacc_previous_digest=previous.get(d.name),
         )
         for d in settings.domains
     )
