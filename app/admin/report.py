@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -14,9 +14,10 @@ from ..names import PACC_PREFIX, PREFIXES
 from ..settings import MailDomain, Settings, Source
 from . import dns_check, self_test, zone
 from .dns_check import Check, Resolver
+from .levels import Level
 from .pacc import Digests
 from .recent import RecentRequests
-from .records import expected_records
+from .records import ALIAS_CONSEQUENCES, PACC_CONSEQUENCE, expected_records
 from .self_test import Result
 
 PRIVACY_NOTE = (
@@ -28,9 +29,20 @@ PRIVACY_NOTE = (
 
 @dataclass(frozen=True)
 class Location:
-    host: str  # ASCII, as Cloudron's location field takes it
+    host: str  # ASCII
     unicode_host: str
     present: bool
+    level: Level
+    consequence: str
+
+    @property
+    def subdomain(self) -> str:
+        """What Cloudron's alias form asks first, before the domain."""
+        return self.host.split(".", 1)[0]
+
+    @property
+    def domain(self) -> str:
+        return self.host.split(".", 1)[1]
 
 
 @dataclass(frozen=True)
@@ -46,12 +58,34 @@ class DomainReport:
 
     @property
     def problems(self) -> int:
-        return (
-            sum(not loc.present for loc in self.locations)
-            # Two TXT records while clients catch up is the procedure, not a fault.
-            + sum(c.status not in (dns_check.OK, dns_check.ROLLOVER) for c in self.dns)
-            + sum(not r.ok for r in self.self_test)
-        )
+        """Only what breaks some client family: the banner counts these."""
+        return self.not_ok(Level.REQUIRED)
+
+    @property
+    def recommendations(self) -> int:
+        return self.not_ok(Level.RECOMMENDED)
+
+    @property
+    def optional(self) -> int:
+        return self.not_ok(Level.OPTIONAL)
+
+    def not_ok(self, level: Level) -> int:
+        return sum(row_level == level and not ok for row_level, ok in self._rows())
+
+    def locations_at(self, level: Level) -> tuple[Location, ...]:
+        return tuple(loc for loc in self.locations if loc.level == level)
+
+    def dns_at(self, level: Level) -> tuple[Check, ...]:
+        return tuple(c for c in self.dns if c.level == level)
+
+    @property
+    def missing_aliases(self) -> tuple[Location, ...]:
+        return tuple(loc for loc in self.locations if not loc.present)
+
+    def _rows(self) -> Iterator[tuple[Level, bool]]:
+        yield from ((loc.level, loc.present) for loc in self.locations)
+        yield from ((c.level, c.ok) for c in self.dns)
+        yield from ((r.level, r.ok) for r in self.self_test)
 
 
 @dataclass(frozen=True)
@@ -88,6 +122,14 @@ class Report:
     def problems(self) -> int:
         return sum(d.problems for d in self.domains) + bool(self.config_error)
 
+    @property
+    def recommendations(self) -> int:
+        return sum(d.recommendations for d in self.domains)
+
+    @property
+    def optional(self) -> int:
+        return sum(d.optional for d in self.domains)
+
 
 def build(
     settings: Settings, resolver: Resolver, recent: RecentRequests, pacc_digests: Mapping[str, Digests] | None = None
@@ -111,10 +153,7 @@ def build(
         DomainReport(
             name=d.name,
             unicode_name=d.unicode_name,
-            locations=tuple(
-                Location(f"{p}{d.name}", f"{p}{d.unicode_name}", f"{p}{d.name}" in settings.locations)
-                for p in _location_prefixes(settings, d)
-            ),
+            locations=_locations(settings, d),
             dns=tuple(dns_check.check(records[d.name], results)),
             zone_snippet=zone.snippet(settings, d, previous.get(d.name)),
             self_test=tuple(next(fetched) for _ in probes[d.name]),
@@ -140,9 +179,17 @@ def build(
     )
 
 
-def _location_prefixes(settings: Settings, domain: MailDomain) -> tuple[str, ...]:
-    on = pacc.document(settings, domain) is not None
-    return (*PREFIXES, PACC_PREFIX) if on else PREFIXES
+def _locations(settings: Settings, domain: MailDomain) -> tuple[Location, ...]:
+    """The alias locations the app needs; ua-auto-config. only while PACC is on."""
+    wanted = [(p, Level.REQUIRED, ALIAS_CONSEQUENCES[p]) for p in PREFIXES]
+    if pacc.document(settings, domain) is not None:
+        wanted.append((PACC_PREFIX, Level.RECOMMENDED, PACC_CONSEQUENCE))
+    return tuple(
+        Location(
+            f"{p}{domain.name}", f"{p}{domain.unicode_name}", f"{p}{domain.name}" in settings.locations, level, why
+        )
+        for p, level, why in wanted
+    )
 
 
 def _digest(body: bytes | None) -> str | None:
@@ -164,11 +211,16 @@ def outcome(settings: Settings, status: int, domain: str | None) -> str:
     return "error answer"
 
 
+COUNTS = ("problems", "recommendations", "optional")
+
+
 def to_json(report: Report) -> str:
+    """The report with its counts: monitoring alerts on `problems` (required
+    items only); the other two count what is merely missing."""
     data = dataclasses.asdict(report)
-    data["problems"] = report.problems
+    data.update((count, getattr(report, count)) for count in COUNTS)
     for domain, raw in zip(report.domains, data["domains"], strict=True):
-        raw["problems"] = domain.problems
+        raw.update((count, getattr(domain, count)) for count in COUNTS)
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 

@@ -23,6 +23,8 @@ from defusedxml.ElementTree import ParseError, fromstring
 
 from ..formats import autodiscover, pacc
 from ..settings import MailDomain, Settings
+from .levels import Level
+from .records import ALIAS_CONSEQUENCES, PACC_CONSEQUENCE
 
 USER_AGENT = "MailAutoconfig-SelfTest/1"
 TIMEOUT = 3.0
@@ -43,6 +45,8 @@ class Probe:
     content_types: tuple[str, ...]
     servers: Callable[[bytes], set[tuple[str, int]] | str]  # what the document names
     expected: set[tuple[str, int]] | str
+    level: Level
+    consequence: str  # one line: what breaks when this answer is wrong
     body: bytes | None = None
     # PACC: the digests DNS vouches for; a client rejects a body with another.
     trusted_digests: frozenset[str] | None = None
@@ -64,6 +68,8 @@ class Result:
     ok: bool
     detail: str
     milliseconds: int | None
+    level: Level
+    consequence: str
 
 
 def probes(settings: Settings, domain: MailDomain, pacc_trusted: frozenset[str] = frozenset()) -> list[Probe]:
@@ -79,6 +85,8 @@ def probes(settings: Settings, domain: MailDomain, pacc_trusted: frozenset[str] 
             ("application/xml", "text/xml"),
             _autoconfig_servers,
             servers,
+            Level.REQUIRED,
+            ALIAS_CONSEQUENCES["autoconfig."],
         ),
         Probe(
             "POST",
@@ -87,6 +95,8 @@ def probes(settings: Settings, domain: MailDomain, pacc_trusted: frozenset[str] 
             ("text/xml",),
             _autodiscover_servers,
             servers,
+            Level.REQUIRED,
+            ALIAS_CONSEQUENCES["autodiscover."],
             _autodiscover_request(address),
         ),
         Probe(
@@ -96,6 +106,8 @@ def probes(settings: Settings, domain: MailDomain, pacc_trusted: frozenset[str] 
             ("application/json",),
             _json_url,
             autodiscover.v1_url(domain, settings.locations, f"autodiscover.{d}"),
+            Level.REQUIRED,
+            "without it Outlook 2016+, Microsoft 365 and the new Outlook find no settings",
         ),
     ]
     document = pacc.document(settings, domain)
@@ -109,6 +121,8 @@ def probes(settings: Settings, domain: MailDomain, pacc_trusted: frozenset[str] 
                 (pacc.CONTENT_TYPE,),
                 _pacc_digest,
                 pacc.digest(document),
+                Level.RECOMMENDED,
+                PACC_CONSEQUENCE,
                 trusted_digests=pacc_trusted,
             )
         )
@@ -198,11 +212,15 @@ def judge(probe: Probe, address: str, status: int, content_type: str, body: byte
         not problems,
         "; ".join(problems) or "as clients need it",
         milliseconds,
+        probe.level,
+        probe.consequence,
     )
 
 
 def _failed(probe: Probe, address: str | None, reason: str) -> Result:
-    return Result(probe.method, probe.url, address, None, None, None, None, False, reason, None)
+    return Result(
+        probe.method, probe.url, address, None, None, None, None, False, reason, None, probe.level, probe.consequence
+    )
 
 
 def _reason(exc: Exception) -> str:

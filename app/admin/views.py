@@ -17,6 +17,7 @@ from ..runtime import runtime
 from ..settings_loader import ADMIN_OPEN_VARIABLE
 from ..views import plain
 from . import dashboard, report
+from .levels import MEANING, Level
 
 CLOSED = (
     f"403 The admin page is closed here: it opens on Cloudron (behind its login), with "
@@ -64,7 +65,12 @@ def _report() -> report.Report:
 @bp.get("/admin")
 def page() -> str:
     return render_template(
-        "admin.html", report=_report(), open_because=open_because(), dns_server=dashboard().resolver.server
+        "admin.html",
+        report=_report(),
+        open_because=open_because(),
+        dns_server=dashboard().resolver.server,
+        levels=Level,
+        meaning=MEANING,
     )
 
 

@@ -79,18 +79,20 @@ def test_the_dashboard_asks_for_the_alias_and_the_txt_record(with_465):
     domains, data, _ = report(with_465)
     example = domains["example.com"]
     assert data["pacc_off_because"] is None
-    assert {loc["host"]: loc["present"] for loc in example["locations"]}["ua-auto-config.example.com"] is False
+    location = next(loc for loc in example["locations"] if loc["host"] == "ua-auto-config.example.com")
+    assert (location["present"], location["level"]) == (False, "recommended")
     txt = f"v=UAAC1; a=sha256; d={digest_of(with_465)}"
-    assert txt_row(example) | {"purpose": ""} == {
+    assert txt_row(example) == {
         "name": "_ua-auto-config.example.com",
         "type": "TXT",
         "status": "missing",
         "found": [],
         "expected": [txt],
-        "purpose": "",
+        "level": "recommended",
+        "consequence": "vouches for the document served now: without it PACC clients reject it",
     }
     lines = [line.split() for line in example["zone_snippet"].splitlines()]
-    assert ["_ua-auto-config.example.com.", "3600", "IN", "TXT", *f'"{txt}"'.split()] == lines[-1][:7]
+    assert ["_ua-auto-config.example.com.", "3600", "IN", "TXT", *f'"{txt}"'.split()] in [line[:7] for line in lines]
     assert ["ua-auto-config.example.com.", "3600", "IN", "CNAME", "mailconfig.example.com."] in [
         line[:5] for line in lines
     ]
@@ -103,12 +105,14 @@ def test_the_txt_record_is_ok_with_any_tag_order_and_spacing(with_465):
     assert txt_row(domains["example.com"])["status"] == "ok"
 
 
-def test_an_old_digest_alone_is_stale_and_counts_as_a_problem(with_465):
+def test_an_old_digest_alone_is_stale_and_counts_as_a_missing_recommendation(with_465):
     domains, _, _ = report(with_465, "v=UAAC1; a=sha256; d=b2xkIGRpZ2VzdA==")
     assert txt_row(domains["example.com"])["status"] == "stale"
-    problems_with_stale = domains["example.com"]["problems"]
+    stale = domains["example.com"]
     domains, _, _ = report(with_465, f"v=UAAC1; a=sha256; d={digest_of(with_465)}")
-    assert domains["example.com"]["problems"] == problems_with_stale - 1
+    assert domains["example.com"]["recommendations"] == stale["recommendations"] - 1
+    # PACC is recommended: no mail client family depends on it alone.
+    assert domains["example.com"]["problems"] == stale["problems"]
 
 
 def test_after_a_change_the_dashboard_shows_both_digests_and_the_rollover(make_settings, config_file, with_465):

@@ -6,7 +6,7 @@ import string
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, assume, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from lxml import html
@@ -96,11 +96,12 @@ def assert_safe(response, *inputs):
     method=st.sampled_from(["GET", "POST", "HEAD", "OPTIONS"]),
 )
 def test_junk_paths_queries_and_hosts(app, path, suffix, query, host, method):
+    target = path + suffix.replace("?", "").replace("#", "")
+    # Flask's test client reads a leading "//" as a host name, not a path.
+    assume(not target.startswith("//"))
     client = app.test_client()
     headers = {"Host": host} if all(32 < ord(c) < 127 for c in host) else {}
-    response = client.open(
-        path + suffix.replace("?", "").replace("#", ""), method=method, query_string=query, headers=headers
-    )
+    response = client.open(target, method=method, query_string=query, headers=headers)
     assert_safe(response, suffix, host, *query.keys(), *query.values())
 
 
