@@ -8,11 +8,13 @@ PORT ?= 8000
 SYSTEM_PACKAGES := nginx-light bubblewrap chromium dnsmasq-base wrk gosu openssl curl zbar-tools shellcheck
 # Node runs Cloudron's manifest validator; some nodejs builds bundle npm, Debian's does not.
 SYSTEM_PACKAGES += nodejs $(if $(shell command -v npm),,npm)
+# The image tests build the Dockerfile without a Docker daemon (docs/image.md).
+SYSTEM_PACKAGES += buildah mmdebstrap
 
 # Compiled page translations (.mo, not committed) next to their .po sources.
 TRANSLATIONS := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test check system-deps clean translations messages bench
+.PHONY: run test check image system-deps clean translations messages bench
 
 run: $(VENV)/.installed translations
 	BIND=127.0.0.1:$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py 'app:create_app()'
@@ -25,7 +27,13 @@ check: $(VENV)/.installed system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	shellcheck start.sh .ci/run
+	shellcheck start.sh .ci/run tests/image/image.sh
+
+# The Dockerfile, unchanged, built on a Debian stand-in for cloudron/base
+# (docs/image.md). `make test` builds it too, as its image tests need it;
+# both share the cache in /var/tmp/mail-autoconfig-image.
+image: system-deps
+	tests/image/image.sh build
 
 # Side by side with automx2 (docs/performance.md); installs wrk, nginx and a
 # throw-away automx2 by itself. Under 10 minutes on 2 cores; not part of `test`.

@@ -98,6 +98,8 @@ class Settings:
     # Where the app keeps what must outlive a restart (the PACC digests served).
     data_dir: str = ""
     config_error: str | None = None
+    # What is wrong with the Cloudron environment, one line each (logged and shown).
+    environment_problems: tuple[str, ...] = ()
     tls_cert_file: str = ""
     tls_key_file: str = ""
     # The domains the setup page lists on a host that is not a mail domain.

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from ..formats import pacc
 from ..names import PACC_PREFIX, PREFIXES
 from ..settings import MailDomain, Settings, Source
+from ..signing import ProfileSigner
 from . import dns_check, self_test, zone
 from .dns_check import Check, Resolver
 from .levels import Level
@@ -115,12 +116,14 @@ class Report:
     config_file: str
     config_error: str | None
     pacc_off_because: str | None
+    environment_problems: tuple[str, ...]
+    signing: str  # whether Apple profiles are signed, and as whom or why not
     recent_requests: tuple[RecentRequest, ...]
     recent_note: str
 
     @property
     def problems(self) -> int:
-        return sum(d.problems for d in self.domains) + bool(self.config_error)
+        return sum(d.problems for d in self.domains) + bool(self.config_error) + len(self.environment_problems)
 
     @property
     def recommendations(self) -> int:
@@ -132,7 +135,11 @@ class Report:
 
 
 def build(
-    settings: Settings, resolver: Resolver, recent: RecentRequests, pacc_digests: Mapping[str, Digests] | None = None
+    settings: Settings,
+    signer: ProfileSigner,
+    resolver: Resolver,
+    recent: RecentRequests,
+    pacc_digests: Mapping[str, Digests] | None = None,
 ) -> Report:
     """`pacc_digests`: what app.admin.pacc.remember() said at start."""
     previous = {name: digests.previous for name, digests in (pacc_digests or {}).items()}
@@ -171,6 +178,8 @@ def build(
         config_file=settings.config_file,
         config_error=settings.config_error,
         pacc_off_because=pacc.unavailable_because(settings),
+        environment_problems=settings.environment_problems,
+        signing=f"signed as {signer.name}" if signer.signs else f"unsigned: {signer.detail}",
         recent_requests=tuple(
             RecentRequest(_iso(e.time), e.endpoint, e.domain, e.family, e.status, outcome(settings, e.status, e.domain))
             for e in recent.entries()

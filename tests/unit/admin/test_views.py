@@ -191,3 +191,13 @@ def test_demo_environment_opens_only_to_this_machine(tmp_path, fake_dns, remote,
     response = app.test_client().get("/admin/report.json", headers=headers, environ_base={"REMOTE_ADDR": remote})
     assert (response.status_code == 200) is is_open
     assert closed(response) is not is_open
+
+
+def test_an_incomplete_environment_and_the_signer_are_on_the_page(make_settings, fake_dns):
+    app = create_app({"SETTINGS": make_settings(CLOUDRON_EMAIL_SERVER_HOST=None), "DNS_RESOLVER": fake_dns})
+    client = app.test_client()
+    page = client.get("/admin").get_data(as_text=True)
+    assert "Cloudron environment incomplete" in page and "CLOUDRON_EMAIL_SERVER_HOST is not set" in page
+    assert "Apple profiles: unsigned: no file at" in page
+    report = json.loads(client.get("/admin/report.json").data)
+    assert report["environment_problems"][0].startswith("CLOUDRON_EMAIL_SERVER_HOST is not set")
