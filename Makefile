@@ -55,10 +55,15 @@ translations: $(TRANSLATIONS)
 %.mo: %.po $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -i $< -o $@
 
-# After changing page strings: collect them and merge them into every .po.
+# After changing page strings or adding a language to app/i18n.py: collect the
+# strings, start a catalogue for each new language, merge into every .po.
 messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -q -F babel.cfg -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-location --width 100 --ignore-obsolete
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext --no-location --sort-output -o app/translations/messages.pot .
+	for lang in $$($(VENV)/bin/python -c 'from app.i18n import TRANSLATED; print(*TRANSLATED)'); do \
+		test -f app/translations/$$lang/LC_MESSAGES/messages.po || \
+		$(VENV)/bin/pybabel init -i app/translations/messages.pot -d app/translations -l $$lang --width 100; \
+	done
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --width 100 --ignore-obsolete
 
 # apt-get only when a package is missing, so a warm machine starts at once.
 system-deps:

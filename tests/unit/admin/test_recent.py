@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from app.admin.recent import RecentRequests, client_family
+from app.admin.recent import REGION_HEAD, REGIONS, RecentRequests, client_family
 
 AUTOCONFIG = "discovery.autoconfig_xml"
 
@@ -87,7 +87,10 @@ def test_workers_writing_at_once_lose_no_request():
     assert [os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) for child in children] == [0, 0, 0]
     # Each worker writes its own region: no request is lost, and the
     # newest `capacity` of all of them are whole entries.
-    assert recent.recorded() == 60_000
+    assert recent.recorded() == 60_000, [
+        REGION_HEAD.unpack_from(recent._memory, base)
+        for base in range(0, len(recent._memory), len(recent._memory) // REGIONS)
+    ]
     assert [(e.domain, e.status) for e in recent.entries()] == [("example.com", 200)] * 5
 
 
