@@ -2,7 +2,8 @@
 
 The Outlook documents are rendered at start, one per domain, with a slot
 for the address: a request fills in its own (escaped) address, a join, not
-a template render. The autoconfig document names the host the client
+a template render. The PACC documents are rendered at start too: their
+bytes are what the TXT record's digest vouches for. The autoconfig document names the host the client
 asked, so it is rendered on first use and kept in a bounded cache.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .formats import ADDRESS_SLOT, AddressTemplate, autoconfig, autodiscover
+from .formats import ADDRESS_SLOT, AddressTemplate, autoconfig, autodiscover, pacc
 from .settings import MailDomain, Settings
 
 
@@ -20,6 +21,7 @@ class Documents:
         self._outlook = {
             d.name: AddressTemplate(autodiscover.outlook_response(settings, d, ADDRESS_SLOT)) for d in settings.domains
         }
+        self._pacc = {d.name: pacc.document(settings, d) for d in settings.domains}
         self._mobilesync = AddressTemplate(autodiscover.mobilesync_response(ADDRESS_SLOT))
         # The documentation link names the host the client asked, so the
         # autoconfig document is cached per (domain, link); bounded because
@@ -31,6 +33,10 @@ class Documents:
 
     def outlook(self, domain: MailDomain, address: str) -> bytes:
         return self._outlook[domain.name].fill(address)
+
+    def pacc(self, domain: MailDomain) -> bytes | None:
+        """None when the settings cannot be published as PACC."""
+        return self._pacc[domain.name]
 
     def mobilesync(self, address: str) -> bytes:
         return self._mobilesync.fill(address)

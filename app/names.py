@@ -16,6 +16,9 @@ from email_validator.syntax import validate_email_local_part
 MAX_ADDRESS_LENGTH = 254
 
 PREFIXES = ("autoconfig.", "autodiscover.")
+# draft-ietf-mailmaint-pacc's host; not in PREFIXES, which are always published.
+PACC_PREFIX = "ua-auto-config."
+HOST_PREFIXES = (*PREFIXES, PACC_PREFIX)
 
 
 # A server sees a handful of domains (its mail domains and their autoconfig.
@@ -72,6 +75,15 @@ def domain_of_host(host: str) -> str | None:
     `autoconfig.example.com:443` -> `example.com`; IP literals and junk
     give None.
     """
+    split = split_host(host)
+    return split[1] if split else None
+
+
+def split_host(host: str) -> tuple[str, str] | None:
+    """A Host header as (discovery prefix or "", domain), or None for junk.
+
+    `ua-auto-config.example.com:443` -> (`ua-auto-config.`, `example.com`).
+    """
     if not host or host.startswith("["):
         return None
     name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
@@ -79,7 +91,7 @@ def domain_of_host(host: str) -> str | None:
         name = normalize_domain(name)
     except ValueError:
         return None
-    for prefix in PREFIXES:
+    for prefix in HOST_PREFIXES:
         if name.startswith(prefix):
-            return name[len(prefix) :]
-    return name
+            return prefix, name[len(prefix) :]
+    return "", name

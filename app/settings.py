@@ -143,6 +143,8 @@ class Settings:
     webmail_url: str | None = None
     demo: bool = False
     config_file: str = ""
+    # Where the app keeps what must outlive a restart (the PACC digests served).
+    data_dir: str = ""
     config_error: str | None = None
     # What is wrong with the Cloudron environment, one line each (logged and shown).
     environment_problems: tuple[str, ...] = ()

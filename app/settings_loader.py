@@ -32,6 +32,8 @@ DEFAULT_TLS_CERT_FILE = "/etc/certs/tls_cert.pem"
 DEFAULT_TLS_KEY_FILE = "/etc/certs/tls_key.pem"
 TLS_CERT_VARIABLE = "AUTOCONFIG_TLS_CERT_FILE"
 TLS_KEY_VARIABLE = "AUTOCONFIG_TLS_KEY_FILE"
+# The folder for state kept across restarts; default: the config file's folder.
+DATA_DIR_VARIABLE = "AUTOCONFIG_DATA_DIR"
 # The nameserver (ip or ip:port) the admin page's DNS checks ask; default: the system's.
 DNS_SERVER_VARIABLE = "AUTOCONFIG_DNS_SERVER"
 # Opens /admin where no Cloudron login guards it (another guard must stand in front).
@@ -87,6 +89,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         demo=demo,
         config_file=config_file,
         config_error=config_error,
+        data_dir=environ.get(DATA_DIR_VARIABLE) or os.path.dirname(config_file) or ".",
         environment_problems=_environment_problems(named_host, mail_host),
         tls_cert_file=environ.get(TLS_CERT_VARIABLE) or DEFAULT_TLS_CERT_FILE,
         tls_key_file=environ.get(TLS_KEY_VARIABLE) or DEFAULT_TLS_KEY_FILE,

@@ -25,7 +25,7 @@ LOCAL_DOMAINS = ("example.com", "example.org", "xn--bcher-kva.example")
 class ZoneRecord:
     name: str
     type: str  # A, CNAME, SRV, MX or TXT
-    data: str  # as dnspython prints it, lower-case
+    data: str  # as dnspython prints it, lower-case; a TXT record's text as is
 
 
 def zone_for(web: str) -> tuple[ZoneRecord, ...]:
@@ -42,9 +42,9 @@ def zone_for(web: str) -> tuple[ZoneRecord, ...]:
         ZoneRecord("_submission._tcp.example.com", "SRV", "0 1 587 my.example.com."),
         ZoneRecord("example.com", "MX", "10 my.example.com."),
         ZoneRecord("_caldavs._tcp.example.com", "SRV", "0 1 443 cloud.example.com."),
-        ZoneRecord("_caldavs._tcp.example.com", "TXT", '"path=/remote.php/dav/"'),
+        ZoneRecord("_caldavs._tcp.example.com", "TXT", "path=/remote.php/dav/"),
         ZoneRecord("_carddavs._tcp.example.com", "SRV", "0 1 443 cloud.example.com."),
-        ZoneRecord("_carddavs._tcp.example.com", "TXT", '"path=/remote.php/dav/"'),
+        ZoneRecord("_carddavs._tcp.example.com", "TXT", "path=/remote.php/dav/"),
         ZoneRecord("autoconfig.example.org", "A", ELSEWHERE),
         ZoneRecord("autodiscover.example.org", "A", web),
         ZoneRecord("example.org", "MX", "10 mx.elsewhere.test."),
@@ -61,7 +61,8 @@ def dnsmasq_options(zone: Iterable[ZoneRecord]) -> list[str]:
         elif record.type == "CNAME":
             options.append(f"--cname={record.name},{record.data.rstrip('.')}")
         elif record.type == "TXT":
-            options.append(f"--txt-record={record.name},{record.data.strip(chr(34))}")
+            # On the command line dnsmasq keeps quotes as text; a comma would split strings.
+            options.append(f"--txt-record={record.name},{record.data}")
         elif record.type == "MX":
             options.append(f"--mx-host={record.name},{fields[1].rstrip('.')},{fields[0]}")
         elif fields[3] == ".":

@@ -15,6 +15,7 @@ from flask import Flask, current_app, g, request
 from werkzeug.wrappers import Response
 
 from ..runtime import runtime
+from . import pacc
 from .dns_check import Resolver
 from .recent import RecentRequests
 
@@ -27,6 +28,7 @@ class Dashboard:
 
     resolver: Resolver
     recent: RecentRequests
+    pacc_digests: dict[str, pacc.Digests]  # by domain; only domains PACC is on for
 
 
 def init_app(app: Flask) -> None:
@@ -34,8 +36,9 @@ def init_app(app: Flask) -> None:
     records every discovery request (the domain only, never the address)."""
     from .views import bp
 
-    resolver = app.config.get("DNS_RESOLVER") or Resolver(runtime(app).settings.dns_server)
-    app.extensions[EXTENSION] = Dashboard(resolver, RecentRequests())
+    settings = runtime(app).settings
+    resolver = app.config.get("DNS_RESOLVER") or Resolver(settings.dns_server)
+    app.extensions[EXTENSION] = Dashboard(resolver, RecentRequests(), pacc.remember(settings))
     app.register_blueprint(bp)
     app.after_request(_record)
 

@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import dns.asyncresolver
 import dns.exception
+import dns.rdata
 import dns.rdatatype
+import dns.rdtypes.txtbase
 import dns.resolver
 
+from ..formats import pacc
 from ..settings_loader import DNS_SERVER_VARIABLE
 from .levels import Level
 from .records import CNAME, MX, TXT, Record, target_of
@@ -29,6 +32,9 @@ CACHE_SECONDS = 20
 CACHE_ENTRIES = 1024
 
 OK, MISSING, WRONG, ERROR = "ok", "missing", "wrong", "error"
+# PACC's TXT record: records, but none vouches for the document served now;
+# or the current digest and others, fine while clients catch up.
+STALE, ROLLOVER = "stale", "rollover"
 ADDRESS_TYPES = ("A", "AAAA")
 
 Query = tuple[str, str]  # (name, record type)
@@ -55,7 +61,8 @@ class Check:
 
     @property
     def ok(self) -> bool:
-        return self.status == OK
+        # Two PACC TXT records while clients catch up is the procedure, not a fault.
+        return self.status in (OK, ROLLOVER)
 
 
 class Resolver:
@@ -122,13 +129,20 @@ class Resolver:
         return Lookup(
             tuple(
                 dict.fromkeys(
-                    (kind, text if kind == TXT else text.lower())
+                    (dns.rdatatype.to_text(rrset.rdtype), _text(rdata))
                     for rrset in answer.response.answer
-                    for kind in [dns.rdatatype.to_text(rrset.rdtype)]
-                    for text in (rdata.to_text() for rdata in rrset)
+                    for rdata in rrset
                 )
             )
         )
+
+
+def _text(rdata: dns.rdata.Rdata) -> str:
+    """Names lower-cased; a TXT record's strings joined, as its owner wrote
+    them (a base64 digest is case-sensitive)."""
+    if isinstance(rdata, dns.rdtypes.txtbase.TXTBase):
+        return b"".join(rdata.strings).decode("utf-8", "replace")
+    return rdata.to_text().lower()
 
 
 def _make_resolver(server: str | None, timeout: float) -> dns.asyncresolver.Resolver:
@@ -165,7 +179,15 @@ def check(records: Iterable[Record], results: Mapping[Query, Lookup]) -> list[Ch
     groups: dict[Query, list[Record]] = {}
     for record in records:
         groups.setdefault((record.name, record.type), []).append(record)
-    return [(_check_address if kind == CNAME else _check_other)(group, results) for (_, kind), group in groups.items()]
+    return [_checker(name, kind)(group, results) for (name, kind), group in groups.items()]
+
+
+def _checker(name: str, kind: str) -> Callable[[list[Record], Mapping[Query, Lookup]], Check]:
+    if kind == CNAME:
+        return _check_address
+    if kind == TXT and name.startswith(pacc.TXT_PREFIX):
+        return _check_pacc_txt
+    return _check_other
 
 
 def _check_address(group: list[Record], results: Mapping[Query, Lookup]) -> Check:
@@ -194,7 +216,7 @@ def _check_other(group: list[Record], results: Mapping[Query, Lookup]) -> Check:
     record = group[0]
     lookup = results[record.name, record.type]
     found = lookup.data(record.type)
-    expected = tuple(r.data for r in group)
+    expected = tuple(txt_text(r.data) if r.type == TXT else r.data for r in group)
     if record.type == MX:
         # Any MX naming the mail host delivers; others may be backups.
         good = record.target in {target_of(d) for d in found}
@@ -211,6 +233,50 @@ def _check_other(group: list[Record], results: Mapping[Query, Lookup]) -> Check:
     else:
         status = OK if good else WRONG
     return Check(record.name, record.type, status, found, expected, record.level, record.consequence)
+
+
+def txt_digest(text: str) -> str | None:
+    """The digest a TXT record vouches for, read as the draft says: a tag
+    list where order, spaces and unknown tags do not matter."""
+    tags = {}
+    for part in text.split(";"):
+        key, _, value = part.partition("=")
+        tags[key.strip().lower()] = value.strip()
+    if tags.get("v") != pacc.TXT_VERSION or tags.get("a", "").lower() != "sha256":
+        return None
+    return tags.get("d") or None
+
+
+def _txt_status(expected: Iterable[str], found: Iterable[str]) -> str:
+    """ok, missing, stale or rollover: `expected` lists the current record
+    first, then the previous one, if any."""
+    current = txt_digest(next(iter(expected)))
+    published = [d for d in (txt_digest(text) for text in found) if d]
+    if not published:
+        return MISSING
+    if current not in published:
+        return STALE
+    return OK if len(published) == 1 else ROLLOVER
+
+
+def _check_pacc_txt(group: list[Record], results: Mapping[Query, Lookup]) -> Check:
+    """PACC's record: the first of `group` vouches for the document served
+    now, a second one (if any) for the one served before the last change."""
+    record = group[0]
+    lookup = results[record.name, record.type]
+    found = lookup.data(record.type)
+    expected = tuple(txt_text(r.data) for r in group)
+    status = ERROR if lookup.error else _txt_status(expected, found)
+    found = (lookup.error,) if lookup.error else found
+    return Check(record.name, record.type, status, found, expected, record.level, record.consequence)
+
+
+def txt_text(data: str) -> str:
+    """A TXT record's text from its zone-file form (one quoted string), as
+    lookups give it."""
+    if len(data) >= 2 and data[0] == data[-1] == '"':
+        return data[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+    return data
 
 
 def _port_target(data: str) -> tuple[str, str]:

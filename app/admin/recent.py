@@ -38,6 +38,7 @@ ENDPOINTS = {
     "discovery.autoconfig_xml": "autoconfig",
     "discovery.autodiscover_xml": "Autodiscover XML",
     "discovery.autodiscover_json": "Autodiscover JSON",
+    "discovery.pacc_document": "PACC",
 }
 _ENDPOINT_NAMES = tuple(ENDPOINTS.values())
 _ENDPOINT_INDEX = {endpoint: i for i, endpoint in enumerate(ENDPOINTS)}

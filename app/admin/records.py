@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..names import PREFIXES
+from ..formats import pacc
+from ..names import PACC_PREFIX, PREFIXES
 from ..settings import Dav, MailDomain, Service, Settings
 from .levels import Level
 
@@ -36,6 +37,9 @@ ALIAS_CONSEQUENCES = {
     "autoconfig.": "without it Thunderbird, K-9, Evolution, KMail, Delta Chat and Geary find no settings",
     "autodiscover.": "without it Outlook and eM Client find no settings",
 }
+# PACC's host (and its alias location): only clients of the IETF draft ask it;
+# every one of them also has another way (docs/pacc.md).
+PACC_CONSEQUENCE = "without it PACC clients (IETF draft) fall back to the other lookups"
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,11 @@ def target_of(data: str) -> str:
     return data.rsplit(" ", 1)[-1]
 
 
-def expected_records(settings: Settings, domain: MailDomain) -> tuple[Record, ...]:
+def expected_records(
+    settings: Settings, domain: MailDomain, previous_pacc_digest: str | None = None
+) -> tuple[Record, ...]:
+    """`previous_pacc_digest`: the PACC document's digest before the last
+    change of settings, whose record stays until clients have caught up."""
     d = domain.name
     # Each location should lead to this app; a CNAME to its primary location
     # does that whatever the server's address is.
@@ -118,7 +126,37 @@ def expected_records(settings: Settings, domain: MailDomain) -> tuple[Record, ..
     )
     if domain.dav:
         records += dav_records(domain.dav, d)
-    return tuple(records)
+    return (*records, *_pacc_records(settings, domain, previous_pacc_digest))
+
+
+def _pacc_records(settings: Settings, domain: MailDomain, previous_digest: str | None) -> list[Record]:
+    """The host PACC clients fetch from and the TXT record that vouches for
+    the document's bytes; none while the settings cannot be published."""
+    body = pacc.document(settings, domain)
+    if body is None:
+        return []
+    d, current = domain.name, pacc.digest(body)
+    records = [
+        Record(f"{PACC_PREFIX}{d}", CNAME, f"{settings.app_domain}.", Level.RECOMMENDED, PACC_CONSEQUENCE),
+        Record(
+            f"{pacc.TXT_PREFIX}{d}",
+            TXT,
+            f'"{pacc.txt_record(current)}"',
+            Level.RECOMMENDED,
+            "vouches for the document served now: without it PACC clients reject it",
+        ),
+    ]
+    if previous_digest and previous_digest != current:
+        records.append(
+            Record(
+                f"{pacc.TXT_PREFIX}{d}",
+                TXT,
+                f'"{pacc.txt_record(previous_digest)}"',
+                Level.RECOMMENDED,
+                "the document served before the last change; remove it a TTL after the new one is published",
+            )
+        )
+    return records
 
 
 def dav_records(dav: Dav, domain_name: str) -> list[Record]:

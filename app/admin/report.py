@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..names import PREFIXES
+from ..formats import pacc
+from ..names import PACC_PREFIX, PREFIXES
 from ..settings import LOGIN_ADDRESS, LOGIN_LOCAL_PART, MailDomain, Settings, Source
 from ..signing import ProfileSigner
 from . import dav_check, dns_check, self_test, zone
 from .dav_check import DavResult
 from .dns_check import ADDRESS_TYPES, Check, Resolver
 from .levels import Level
+from .pacc import Digests
 from .recent import RecentRequests
-from .records import ALIAS_CONSEQUENCES, expected_records
+from .records import ALIAS_CONSEQUENCES, PACC_CONSEQUENCE, expected_records
 from .self_test import Result
 
 PRIVACY_NOTE = (
@@ -75,6 +77,8 @@ class DomainReport:
     dns: tuple[Check, ...]
     zone_snippet: str
     self_test: tuple[Result, ...]
+    pacc_digest: str | None  # of the document served now; None: PACC is off
+    pacc_previous_digest: str | None  # of the one served before the last change
     dav: DavReport | None = None
 
     @property
@@ -92,6 +96,9 @@ class DomainReport:
 
     def not_ok(self, level: Level) -> int:
         return sum(row_level == level and not ok for row_level, ok in self._rows())
+
+    def locations_at(self, level: Level) -> tuple[Location, ...]:
+        return tuple(loc for loc in self.locations if loc.level == level)
 
     def dns_at(self, level: Level) -> tuple[Check, ...]:
         return tuple(c for c in self.dns if c.level == level)
@@ -133,6 +140,7 @@ class Report:
     settings: tuple[Setting, ...]
     config_file: str
     config_error: str | None
+    pacc_off_because: str | None
     environment_problems: tuple[str, ...]
     signing: str  # whether Apple profiles are signed, and as whom or why not
     recent_requests: tuple[RecentRequest, ...]
@@ -151,8 +159,16 @@ class Report:
         return sum(d.optional for d in self.domains)
 
 
-def build(settings: Settings, signer: ProfileSigner, resolver: Resolver, recent: RecentRequests) -> Report:
-    records = {d.name: expected_records(settings, d) for d in settings.domains}
+def build(
+    settings: Settings,
+    signer: ProfileSigner,
+    resolver: Resolver,
+    recent: RecentRequests,
+    pacc_digests: Mapping[str, Digests] | None = None,
+) -> Report:
+    """`pacc_digests`: what app.admin.pacc.remember() said at start."""
+    previous = {name: digests.previous for name, digests in (pacc_digests or {}).items()}
+    records = {d.name: expected_records(settings, d, previous.get(d.name)) for d in settings.domains}
     dav_probes = {d.name: dav_check.probes(d.dav) if d.dav else [] for d in settings.domains}
     dav_hosts = {probe.host for domain_probes in dav_probes.values() for probe in domain_probes}
     results = resolver.lookup_all(
@@ -161,7 +177,10 @@ def build(settings: Settings, signer: ProfileSigner, resolver: Resolver, recent:
             *((host, kind) for host in dav_hosts for kind in ADDRESS_TYPES),
         ]
     )
-    probes = {d.name: self_test.probes(settings, d) for d in settings.domains}
+    probes = {
+        d.name: self_test.probes(settings, d, _published_digests(results, f"{pacc.TXT_PREFIX}{d.name}"))
+        for d in settings.domains
+    }
     # The DAV app is asked while the self-test runs: one wait, not two.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dav-check") as thread:
         dav_answers = thread.submit(
@@ -180,20 +199,13 @@ def build(settings: Settings, signer: ProfileSigner, resolver: Resolver, recent:
         DomainReport(
             name=d.name,
             unicode_name=d.unicode_name,
-            locations=tuple(
-                Location(
-                    f"{p}{d.name}",
-                    f"{p}{d.unicode_name}",
-                    f"{p}{d.name}" in settings.locations,
-                    Level.REQUIRED,
-                    ALIAS_CONSEQUENCES[p],
-                )
-                for p in PREFIXES
-            ),
+            locations=_locations(settings, d),
             dns=tuple(dns_check.check(records[d.name], results)),
-            zone_snippet=zone.snippet(settings, d),
+            zone_snippet=zone.snippet(settings, d, previous.get(d.name)),
             self_test=tuple(next(fetched) for _ in probes[d.name]),
             dav=_dav_report(d, tuple(next(dav_fetched) for _ in dav_probes[d.name])),
+            pacc_digest=_digest(pacc.document(settings, d)),
+            pacc_previous_digest=previous.get(d.name),
         )
         for d in settings.domains
     )
@@ -205,6 +217,7 @@ def build(settings: Settings, signer: ProfileSigner, resolver: Resolver, recent:
         settings=tuple(Setting(p.key, p.value, p.source) for p in settings.provenance),
         config_file=settings.config_file,
         config_error=settings.config_error,
+        pacc_off_because=pacc.unavailable_because(settings),
         environment_problems=settings.environment_problems,
         signing=f"signed as {signer.name}" if signer.signs else f"unsigned: {signer.detail}",
         recent_requests=tuple(
@@ -240,6 +253,29 @@ def _dav_report(domain: MailDomain, checks: tuple[DavResult, ...]) -> DavReport 
         ),
         checks=checks,
     )
+
+
+def _locations(settings: Settings, domain: MailDomain) -> tuple[Location, ...]:
+    """The alias locations the app needs; ua-auto-config. only while PACC is on."""
+    wanted = [(p, Level.REQUIRED, ALIAS_CONSEQUENCES[p]) for p in PREFIXES]
+    if pacc.document(settings, domain) is not None:
+        wanted.append((PACC_PREFIX, Level.RECOMMENDED, PACC_CONSEQUENCE))
+    return tuple(
+        Location(
+            f"{p}{domain.name}", f"{p}{domain.unicode_name}", f"{p}{domain.name}" in settings.locations, level, why
+        )
+        for p, level, why in wanted
+    )
+
+
+def _digest(body: bytes | None) -> str | None:
+    return None if body is None else pacc.digest(body)
+
+
+def _published_digests(results: Mapping[dns_check.Query, dns_check.Lookup], name: str) -> frozenset[str]:
+    """The digests the TXT records at `name` vouch for (none when not looked up)."""
+    lookup = results.get((name, "TXT"), dns_check.Lookup())
+    return frozenset(d for d in map(dns_check.txt_digest, lookup.data("TXT")) if d)
 
 
 def outcome(settings: Settings, status: int, domain: str | None) -> str:

@@ -22,10 +22,10 @@ import urllib3
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from ..formats import autodiscover
+from ..formats import autodiscover, pacc
 from ..settings import MailDomain, Settings
 from .levels import Level
-from .records import ALIAS_CONSEQUENCES
+from .records import ALIAS_CONSEQUENCES, PACC_CONSEQUENCE
 
 USER_AGENT = "MailAutoconfig-SelfTest/1"
 TIMEOUT = 3.0
@@ -51,6 +51,8 @@ class Probe:
     level: Level
     consequence: str  # one line: what breaks when this answer is wrong
     body: bytes | None = None
+    # PACC: the digests DNS vouches for; a client rejects a body with another.
+    trusted_digests: frozenset[str] | None = None
 
     @property
     def url(self) -> str:
@@ -73,11 +75,12 @@ class Result:
     consequence: str
 
 
-def probes(settings: Settings, domain: MailDomain) -> list[Probe]:
+def probes(settings: Settings, domain: MailDomain, pacc_trusted: frozenset[str] = frozenset()) -> list[Probe]:
+    """`pacc_trusted`: the digests of the PACC TXT records found in DNS."""
     d = domain.name
     servers = {(s.host, s.port) for s in settings.services if s.enabled}
     address = f"{PROBE_LOCAL_PART}@{d}"
-    return [
+    found = [
         Probe(
             "GET",
             f"autoconfig.{d}",
@@ -110,6 +113,23 @@ def probes(settings: Settings, domain: MailDomain) -> list[Probe]:
             "without it Outlook 2016+, Microsoft 365 and the new Outlook find no settings",
         ),
     ]
+    document = pacc.document(settings, domain)
+    if document is not None:
+        # The same bytes, not merely the same servers: the digest vouches for bytes.
+        found.append(
+            Probe(
+                "GET",
+                f"{pacc.HOST_PREFIX}{d}",
+                pacc.PATH,
+                (pacc.CONTENT_TYPE,),
+                _pacc_digest,
+                pacc.digest(document),
+                Level.RECOMMENDED,
+                PACC_CONSEQUENCE,
+                trusted_digests=pacc_trusted,
+            )
+        )
+    return found
 
 
 def run(work: Iterable[tuple[Probe, tuple[str, ...]]]) -> list[Result]:
@@ -229,6 +249,8 @@ def judge(probe: Probe, address: str, status: int, content_type: str, body: byte
             problems.append("the document does not parse")
         elif not right:
             problems.append(f"names {_describe(found)}, expected {_describe(probe.expected)}")
+        if probe.trusted_digests is not None and pacc.digest(body) not in probe.trusted_digests:
+            problems.append(f"no TXT record at _{probe.host} vouches for its digest: PACC clients reject it")
     return Result(
         probe.method,
         probe.url,
@@ -317,6 +339,15 @@ def _json_url(body: bytes) -> str:
     except (ValueError, AttributeError):
         return NOT_PARSED
     return url if isinstance(url, str) else NOT_PARSED
+
+
+def _pacc_digest(body: bytes) -> str:
+    """The digest of a body that is a PACC document (a JSON object with protocols)."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return NOT_PARSED
+    return pacc.digest(body) if isinstance(parsed, dict) and "protocols" in parsed else NOT_PARSED
 
 
 def _int(text: str | None) -> int:

@@ -59,7 +59,9 @@ def no_store(response: Response) -> Response:
 
 
 def _report() -> report.Report:
-    return report.build(runtime().settings, runtime().signer, dashboard().resolver, dashboard().recent)
+    return report.build(
+        runtime().settings, runtime().signer, dashboard().resolver, dashboard().recent, dashboard().pacc_digests
+    )
 
 
 @bp.get("/admin")

@@ -16,9 +16,9 @@ TTL = 3600
 MADE_BY_CLOUDRON = "MADE BY CLOUDRON with the alias if it manages this DNS, do not paste twice"
 
 
-def snippet(settings: Settings, domain: MailDomain) -> str:
+def snippet(settings: Settings, domain: MailDomain, previous_pacc_digest: str | None = None) -> str:
     """Absolute owner names (trailing dot), so it pastes into any zone file."""
-    records = expected_records(settings, domain)
+    records = expected_records(settings, domain, previous_pacc_digest)
     width = max(len(r.name) for r in records) + 1
     lines = [f"; Mail client discovery for {domain.unicode_name}, as this app serves it."]
     for level in Level:

@@ -1,4 +1,4 @@
-"""The discovery endpoints: autoconfig, Autodiscover (XML and JSON), health.
+"""The discovery endpoints: autoconfig, Autodiscover (XML and JSON), PACC, health.
 
 Views only parse the request, pick the document and return it; the
 documents themselves come ready-made from app.documents. Each view leaves
@@ -11,8 +11,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..formats import autoconfig, autodiscover
+from ..formats import autoconfig, autodiscover, pacc
 from ..lookup import NotAnAddress, NotServedHere, lookup
+from ..names import PACC_PREFIX, split_host
 from ..runtime import runtime
 from . import NOT_AN_ADDRESS, NOT_SERVED_HERE, host_domain, plain, public_base_url, public_host
 
@@ -105,3 +106,18 @@ def autodiscover_json(version: str | None = None, address: str | None = None) ->
 
 def _json(status: int, body: bytes) -> Response:
     return Response(body, status, content_type=autodiscover.JSON_CONTENT_TYPE)
+
+
+@bp.get(pacc.PATH)
+def pacc_document() -> Response:
+    # Only on ua-auto-config.<domain>: the host is how the client names the
+    # domain, and the one name the TXT record's digest is published for.
+    prefix, name = split_host(request.host) or ("", "")
+    domain = runtime().settings.domain(name) if prefix == PACC_PREFIX else None
+    g.mail_domain = domain and domain.name
+    if domain is None:
+        return plain(404, "No PACC document is published for this host: ask ua-auto-config.<your mail domain>")
+    body = runtime().documents.pacc(domain)
+    if body is None:
+        return plain(404, f"PACC is off here: {pacc.unavailable_because(runtime().settings)}")
+    return Response(body, content_type=pacc.CONTENT_TYPE)

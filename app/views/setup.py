@@ -14,9 +14,10 @@ from flask_babel import lazy_gettext
 from markupsafe import Markup
 
 from .. import devices, setup_page, signing
+from ..formats import pacc
 from ..i18n import LANGUAGES, language
 from ..runtime import runtime
-from ..settings import IMPLICIT_TLS, LOGIN_ADDRESS, LOGIN_LOCAL_PART, LOGIN_NONE, STARTTLS
+from ..settings import IMPLICIT_TLS, LOGIN_ADDRESS, LOGIN_LOCAL_PART, LOGIN_NONE, STARTTLS, MailDomain
 from . import host_domain, public_base_url
 
 bp = Blueprint("setup", __name__)
@@ -65,11 +66,19 @@ def page() -> Response:
         qr_svg=_qr_svg(content.address) if content.address else None,
         signer=runtime().signer,
         unsigned_because=UNSIGNED_BECAUSE.get(runtime().signer.problem or ""),
+        pacc_url=_pacc_url(content.domain),
     )
     # The page differs by language and by device: a cache must keep each.
     return Response(
         html, content.status, content_type="text/html; charset=utf-8", headers={"Vary": "Accept-Language, User-Agent"}
     )
+
+
+def _pacc_url(domain: MailDomain | None) -> str | None:
+    """Where PACC clients fetch `domain`'s document, if it is published."""
+    if domain is None or runtime().documents.pacc(domain) is None:
+        return None
+    return f"https://{pacc.HOST_PREFIX}{domain.name}{pacc.PATH}"
 
 
 def _qr_svg(address: str) -> Markup:

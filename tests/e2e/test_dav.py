@@ -36,7 +36,7 @@ def world(tmp_path_factory):
                 ZoneRecord(f"_{kind}s._tcp.example.com", "SRV", f"0 1 {dav.port} {HOST}.")
                 for kind in ("caldav", "carddav")
             ),
-            *(ZoneRecord(f"_{kind}s._tcp.example.com", "TXT", '"path=/"') for kind in ("caldav", "carddav")),
+            *(ZoneRecord(f"_{kind}s._tcp.example.com", "TXT", "path=/") for kind in ("caldav", "carddav")),
         ]
         assert "example.com" in LOCAL_DOMAINS
         with dnsmasq(dnsmasq_options(zone)) as nameserver:

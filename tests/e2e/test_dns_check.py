@@ -96,7 +96,7 @@ def test_dav_records_published_are_ok_and_absent_ones_missing(make_settings, con
     assert statuses(dav["example.com"]) == {
         (f"_{kind}s._tcp.example.com", rtype): "ok" for kind in ("caldav", "carddav") for rtype in ("SRV", "TXT")
     }
-    assert dav["example.com"]["_caldavs._tcp.example.com", "TXT"].found == ('"path=/remote.php/dav/"',)
+    assert dav["example.com"]["_caldavs._tcp.example.com", "TXT"].found == ("path=/remote.php/dav/",)
     assert statuses(dav["example.org"]) == {
         (f"_{kind}s._tcp.example.org", rtype): "missing" for kind in ("caldav", "carddav") for rtype in ("SRV", "TXT")
     }

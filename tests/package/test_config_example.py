@@ -30,7 +30,7 @@ def keys_of(config: dict) -> set[str]:
 def test_as_shipped_the_example_changes_nothing(make_settings):
     assert read_config(str(EXAMPLE)) == {}
     shipped, absent = make_settings(str(EXAMPLE)), make_settings()
-    assert dataclasses.replace(shipped, config_file=absent.config_file) == absent
+    assert dataclasses.replace(shipped, config_file=absent.config_file, data_dir=absent.data_dir) == absent
 
 
 def uncomment(folder: Path) -> str:

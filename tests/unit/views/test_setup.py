@@ -202,3 +202,16 @@ def test_calendars_and_contacts_with_the_urls_and_the_login_of_the_address(make_
 def test_without_dav_the_page_has_no_calendar_section(client):
     _, doc = get(client, emailaddress="jane@example.org")
     assert dav_section(doc) is None
+
+
+def test_for_the_curious_pacc_is_a_link_when_on_and_a_how_to_when_off(client, make_settings, config_file):
+    _, doc = get(client, emailaddress="jane@example.org")
+    off = text(doc, "//p[@class='pacc-off']")
+    assert "port 465" in off and "ua-auto-config alias" in off and "TXT record" in off
+    settings = make_settings(config_file("[services.submissions]\nenabled = true\n"))
+    on = create_app({"SETTINGS": settings, "TESTING": True}).test_client()
+    _, doc = get(on, emailaddress="jane@example.org")
+    [link] = doc.xpath("//a[@class='pacc-link']/@href")
+    assert link == "https://ua-auto-config.example.org/.well-known/user-agent-configuration.json"
+    assert doc.xpath("//p[@class='pacc-off']") == []
+    assert json.loads(on.get(link).data)["protocols"]["submit"] == {"host": "my.example.com"}
