@@ -18,10 +18,8 @@ from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
 import urllib3
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, fromstring
 
-from ..formats import autodiscover
+from ..formats import UnreadableXml, autodiscover, parse_xml
 from ..settings import MailDomain, Settings
 
 USER_AGENT = "MailAutoconfig-SelfTest/1"
@@ -211,10 +209,9 @@ NOT_PARSED = "not parsed"
 
 def _xml(body: bytes) -> Element | None:
     try:
-        root: Element = fromstring(body, forbid_dtd=True)
-    except (ParseError, DefusedXmlException, ValueError):
+        return parse_xml(body)
+    except UnreadableXml:
         return None
-    return root
 
 
 def _autoconfig_servers(body: bytes) -> set[tuple[str, int]] | str:
@@ -252,7 +249,8 @@ def _json_url(body: bytes) -> str:
 
 
 def _int(text: str | None) -> int:
-    return int(text) if text and text.isdigit() else 0
+    # Not str.isdigit: it is true for "²", which int() refuses.
+    return int(text) if text and text.isascii() and text.isdigit() else 0
 
 
 def _autodiscover_request(address: str) -> bytes:
