@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestTimeout
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import i18n
 from .documents import Documents
+from .proxy import trust_proxy
 from .runtime import Runtime
 from .settings import Settings
 from .settings_loader import load_settings
@@ -65,7 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(RequestEntityTooLarge, _too_large)
 
     # One trusted hop: Cloudron's nginx sets X-Forwarded-Proto/-Host/-For.
-    app.wsgi_app = ProxyFix(_caseless_paths(app.wsgi_app), x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
+    app.wsgi_app = trust_proxy(_caseless_paths(app.wsgi_app), settings)  # type: ignore[method-assign]
     return app
 
 
@@ -94,8 +94,11 @@ def _plain_error(error: HTTPException) -> BaseResponse:
 
 def _too_large(error: RequestEntityTooLarge) -> BaseResponse:
     stream, left = request.environ["wsgi.input"], DRAIN_BYTES
-    while left > 0 and (chunk := stream.read(min(left, 64 * 1024))):
-        left -= len(chunk)
+    try:
+        while left > 0 and (chunk := stream.read(min(left, 64 * 1024))):
+            left -= len(chunk)
+    except RequestTimeout:
+        pass  # a body announced and never sent: answer now, within the body deadline
     return _plain_error(error)
 
 
