@@ -34,8 +34,8 @@ limit_request_field_size = 8190
 # (SCRIPT_NAME, PATH_INFO) would let anyone move a request under /admin past
 # a proxy's path guard, and X-Forwarded-Proto would set the scheme. The app
 # itself trusts X-Forwarded-* from Cloudron's proxy alone (app/proxy.py).
-forwarded_allow_ips: list[str] = []
-forwarder_headers: list[str] = []
+forwarded_allow_ips = ""
+forwarder_headers = ""
 secure_scheme_headers: dict[str, str] = {}
 
 # Logs go to stdout/stderr: Cloudron collects them, there are no log files.

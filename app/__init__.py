@@ -47,7 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings: Settings = app.config["SETTINGS"] or load_settings(app.config["ENVIRON"])
     _log_start(settings)
 
-    signer = load_signer(settings.tls_cert_file, settings.tls_key_file)
+    signer = load_signer(settings.tls_cert_file, settings.tls_key_file, settings.trust_store_file)
     if signer.signs:
         log.info("Apple profiles are signed as %s", signer.name)
     else:

@@ -36,13 +36,15 @@ def config_file(tmp_path):
 
 
 @pytest.fixture
-def make_settings(tmp_path):
+def make_settings(tmp_path, test_ca):
     """Settings from CLOUDRON_ENV plus overrides; no config file unless given,
-    no certificate to sign profiles with unless given."""
+    no certificate to sign profiles with unless given, and the test CA as
+    the roots devices trust."""
 
     def build(config_path: str | None = None, **overrides):
         env = {
             **CLOUDRON_ENV,
+            "SSL_CERT_FILE": str(test_ca.root),
             "AUTOCONFIG_TLS_CERT_FILE": str(tmp_path / "absent-cert.pem"),
             "AUTOCONFIG_TLS_KEY_FILE": str(tmp_path / "absent-key.pem"),
             **overrides,

@@ -8,6 +8,7 @@ import re
 import pytest
 import requests
 
+from support.inputs import RUNTIME_ENV
 from support.processes import REPO, pss_kib
 from support.sandbox import CLOUDRON_UID, cloudron_runtime, ids_of
 from tests.pki import cms_verify
@@ -92,7 +93,10 @@ def test_tls_addon_key_readable_only_by_root_still_signs_profiles(data_dir, tmp_
     (certs / "tls_cert.pem").write_bytes(leaf.cert.read_bytes())
     (certs / "tls_key.pem").write_bytes(leaf.key.read_bytes())
     (certs / "tls_key.pem").chmod(0o600)
-    with cloudron_runtime(data_dir, tmp_path, certs_dir=certs) as sandbox:
+    # The roots the test's devices trust, where the sandbox can read them.
+    (certs / "test-root.pem").write_bytes(test_ca.root.read_bytes())
+    env = {**RUNTIME_ENV, "SSL_CERT_FILE": "/etc/certs/test-root.pem"}
+    with cloudron_runtime(data_dir, tmp_path, env=env, certs_dir=certs) as sandbox:
         response = requests.get(
             sandbox.base_url + "/mobileconfig",
             params={"emailaddress": "jane@example.com"},
