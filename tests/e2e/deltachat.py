@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -183,17 +184,9 @@ def main(phases: list[dict[str, object]]) -> None:
             log = proxy.folder / "access.log"
             seen = log.stat().st_size
             addresses: list[str] = phase["addresses"]  # type: ignore[assignment]
-            outcomes: dict[str, str] = {}
-            threads = [
-                threading.Thread(
-                    target=lambda a=a, i=i: outcomes.update({a: configure(a, folder / f"dc-{number}-{i}")})
-                )
-                for i, a in enumerate(addresses)
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            accounts = [folder / f"dc-{number}-{i}" for i in range(len(addresses))]
+            with ThreadPoolExecutor(len(addresses)) as pool:
+                outcomes = dict(zip(addresses, pool.map(configure, addresses, accounts), strict=True))
             requests = [line.split('"')[1] for line in log.read_bytes()[seen:].decode().splitlines()]
             results.append({"outcomes": outcomes, "connections": list(mail.connections), "requests": requests})
     print(json.dumps(results), flush=True)
