@@ -82,6 +82,8 @@ def _log_start(settings: Settings) -> None:
     )
     if settings.config_error:
         log.error("config file ignored, serving defaults: %s", settings.config_error)
+    for problem in settings.environment_problems:
+        log.error("%s", problem)
     if not settings.domains:
         log.warning("no mail domains: is the email addon enabled?")
 

@@ -96,6 +96,8 @@ class Settings:
     demo: bool = False
     config_file: str = ""
     config_error: str | None = None
+    # What is wrong with the Cloudron environment, one line each (logged and shown).
+    environment_problems: tuple[str, ...] = ()
     tls_cert_file: str = ""
     tls_key_file: str = ""
     # The domains the setup page lists on a host that is not a mail domain.

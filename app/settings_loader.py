@@ -52,7 +52,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = DEMO_ENVIRONMENT if demo else environ
     config_file = environ.get(CONFIG_FILE_VARIABLE) or DEFAULT_CONFIG_FILE
     app_domain = _env_domains(env.get("CLOUDRON_APP_DOMAIN", ""))
-    mail_host = (_env_domains(env.get("CLOUDRON_EMAIL_SERVER_HOST", "")) or app_domain or ["localhost"])[0]
+    named_host = _env_domains(env.get("CLOUDRON_EMAIL_SERVER_HOST", ""))
+    mail_host = (named_host or app_domain or ["localhost"])[0]
 
     config: dict[str, Any] = {}
     config_error = None
@@ -79,6 +80,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         demo=demo,
         config_file=config_file,
         config_error=config_error,
+        environment_problems=_environment_problems(named_host, mail_host),
         tls_cert_file=environ.get(TLS_CERT_VARIABLE) or DEFAULT_TLS_CERT_FILE,
         tls_key_file=environ.get(TLS_KEY_VARIABLE) or DEFAULT_TLS_KEY_FILE,
         setup_page_domains=_setup_page_domains(domains, config.get("setup_page_domains", ())),
@@ -116,6 +118,17 @@ def _services(mail_host: str, config: Mapping[str, Any]) -> tuple[Service, ...]:
         if not any(s.enabled and s.incoming == incoming for s in services):
             raise ConfigError("services", f"turns off every {direction} service ({names}); leave at least one enabled")
     return tuple(services)
+
+
+def _environment_problems(named_host: list[str], mail_host: str) -> tuple[str, ...]:
+    """What the email addon should have given and did not (no domains is shown apart)."""
+    problems = []
+    if not named_host:
+        problems.append(
+            f"CLOUDRON_EMAIL_SERVER_HOST is not set (is the email addon enabled?): clients are told {mail_host}, "
+            "this app's own name, as the mail server; set host under [services.*] in config.toml if that is wrong"
+        )
+    return tuple(problems)
 
 
 def _setup_page_domains(domains: tuple[MailDomain, ...], chosen: tuple[str, ...]) -> tuple[MailDomain, ...]:

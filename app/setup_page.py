@@ -12,11 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .devices import ANDROID, APPLE, DESKTOP
 from .lookup import NotAnAddress, NotServedHere, lookup
 from .names import normalize_domain, unicode_domain
 from .settings import MailDomain, Service, Settings
 
 Query = dict[str, str]
+
+# The app sections in their usual order, and those a platform (app.devices)
+# sees first, above the settings table; an unknown one sees none first.
+APPS = ("thunderbird", "outlook", "apple", "android", "other")
+FIRST = {APPLE: ("apple",), ANDROID: ("android",), DESKTOP: ("thunderbird", "outlook")}
 
 
 class Problem(Enum):
@@ -34,6 +40,7 @@ class Asked:
     host_domain: MailDomain | None = None  # the mail domain the Host names
     language: str = "en"  # the language the page is shown in
     languages: tuple[str, ...] = ("en",)  # every language the page speaks
+    platform: str | None = None  # the visitor's device, from its User-Agent
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,8 @@ class SetupPage:
     domains: tuple[tuple[MailDomain, Query], ...]  # the list shown when no domain is known
     hidden: Query  # what the address form carries besides the address
     services: tuple[tuple[Service, bool], ...]  # each with whether it is the preferred one
+    apps_first: tuple[str, ...]  # the app sections for the visitor's own device
+    apps_after: tuple[str, ...]  # the others, in their usual order
 
 
 def build(settings: Settings, asked: Asked) -> SetupPage:
@@ -77,6 +86,7 @@ def build(settings: Settings, asked: Asked) -> SetupPage:
     hidden = {"lang": asked.lang} if asked.lang in asked.languages else {}
     if asked_domain:
         hidden["domain"] = asked_domain.name
+    first = FIRST.get(asked.platform, ()) if asked.platform else ()
     return SetupPage(
         status=problem.value if problem else 200,
         domain=domain,
@@ -88,6 +98,8 @@ def build(settings: Settings, asked: Asked) -> SetupPage:
         domains=tuple((d, link(asked.language, d, None)) for d in settings.setup_page_domains),
         hidden=hidden,
         services=_services(settings),
+        apps_first=first,
+        apps_after=tuple(app for app in APPS if app not in first),
     )
 
 

@@ -37,6 +37,15 @@ CLOUDRON_UID = 1000  # the base image's `cloudron` user
 NOT_BOUND = {"proc", "dev", "tmp", "run", "root", "app", "etc"}
 
 
+@dataclass(frozen=True)
+class ImageRoot:
+    """A built image's root file system (buildah mount) and its CMD and WORKDIR."""
+
+    root: Path
+    command: list[str]
+    workdir: str
+
+
 @dataclass
 class Sandbox:
     address: str  # the loopback address gunicorn listens on, port HTTP_PORT
@@ -121,6 +130,21 @@ def bwrap_command(data_dir: Path, etc_dir: Path, certs_dir: Path | None = None) 
     return args
 
 
+def image_command(image: ImageRoot, data_dir: Path, certs_dir: Path | None = None) -> list[str]:
+    """Run the image's CMD as Docker runs a Cloudron app container: the
+    image's own root, read-only; tmpfs /tmp and /run with mode 1777 as Docker
+    makes them; /app/data the only writable volume; the tls addon's files at
+    /etc/certs. `image.root` is a throw-away container's, so the mount points
+    bwrap creates in it before the remount are lost with it, as in Docker."""
+    args = ["bwrap", "--unshare-pid", "--unshare-ipc", "--as-pid-1", "--die-with-parent"]
+    args += ["--bind", str(image.root), "/", "--dev", "/dev", "--proc", "/proc"]
+    args += ["--perms", "1777", "--tmpfs", "/tmp", "--perms", "1777", "--tmpfs", "/run"]
+    args += ["--bind", str(data_dir), "/app/data"]
+    if certs_dir is not None:
+        args += ["--ro-bind", str(certs_dir), "/etc/certs"]
+    return args + ["--remount-ro", "/", "--chdir", image.workdir, *image.command]
+
+
 def _as_is(entries) -> list[str]:
     """Bind host entries read-only where they are; symlinks stay symlinks."""
     args = []
@@ -154,15 +178,26 @@ def _users(folder: Path) -> Path:
 
 
 @contextmanager
-def cloudron_runtime(data_dir: Path, work_dir: Path, env: dict[str, str] | None = None, certs_dir: Path | None = None):
+def cloudron_runtime(
+    data_dir: Path,
+    work_dir: Path,
+    env: dict[str, str] | None = None,
+    certs_dir: Path | None = None,
+    image: ImageRoot | None = None,
+):
     """Run start.sh in the sandbox as root; yield a Sandbox once /healthz answers.
 
     `data_dir` is the app's /app/data (pass the same one again for a restart);
     `work_dir` holds the sandbox's passwd/group and the log; `certs_dir`, if
-    given, is mounted at /etc/certs as the tls addon does.
+    given, is mounted at /etc/certs as the tls addon does. With `image`, the
+    built image runs instead of the repository's files on the host's root.
     """
     address = random_loopback()
-    etc_dir = _users(work_dir / "etc")
+    command = (
+        image_command(image, data_dir, certs_dir)
+        if image is not None
+        else bwrap_command(data_dir, _users(work_dir / "etc"), certs_dir)
+    )
     log_path = work_dir / f"start-{time.monotonic_ns()}.log"
     environ = {
         "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -173,7 +208,7 @@ def cloudron_runtime(data_dir: Path, work_dir: Path, env: dict[str, str] | None 
     }
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            bwrap_command(data_dir, etc_dir, certs_dir),
+            command,
             env=environ,
             stdout=log,
             stderr=subprocess.STDOUT,

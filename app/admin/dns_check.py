@@ -20,6 +20,7 @@ import dns.rdatatype
 import dns.resolver
 
 from ..settings_loader import DNS_SERVER_VARIABLE
+from .levels import Level
 from .records import CNAME, MX, Record, target_of
 
 TIMEOUT = 2.0
@@ -49,7 +50,12 @@ class Check:
     status: str  # OK, MISSING, WRONG or ERROR
     found: tuple[str, ...]
     expected: tuple[str, ...]
-    purpose: str
+    level: Level
+    consequence: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OK
 
 
 class Resolver:
@@ -180,7 +186,7 @@ def _check_address(group: list[Record], results: Mapping[Query, Lookup]) -> Chec
         status, found = ERROR, (*found, f"{target}: {target_error}")
     else:
         status = WRONG
-    return Check(record.name, "A/AAAA/CNAME", status, found, expected, record.purpose)
+    return Check(record.name, "A/AAAA/CNAME", status, found, expected, record.level, record.consequence)
 
 
 def _check_other(group: list[Record], results: Mapping[Query, Lookup]) -> Check:
@@ -200,7 +206,7 @@ def _check_other(group: list[Record], results: Mapping[Query, Lookup]) -> Check:
         status = MISSING
     else:
         status = OK if good else WRONG
-    return Check(record.name, record.type, status, found, expected, record.purpose)
+    return Check(record.name, record.type, status, found, expected, record.level, record.consequence)
 
 
 def _port_target(data: str) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..names import PREFIXES
 from ..settings import MailDomain, Service, Settings
+from .levels import Level
 
 CNAME, SRV, MX = "CNAME", "SRV", "MX"
 
@@ -29,17 +30,32 @@ SRV_PRIORITY = {"IMAP": 0, "POP3": 10, "SMTP": 0}
 # Cloudron's mail server; the lowest preference value is the usual 10.
 MX_PREFERENCE = 10
 
+# What breaks without each alias location of the app (and the name's address
+# record): the clients that ask that host first (../docs: clients.md).
+ALIAS_CONSEQUENCES = {
+    "autoconfig.": "without it Thunderbird, K-9, Evolution, KMail, Delta Chat and Geary find no settings",
+    "autodiscover.": "without it Outlook and eM Client find no settings",
+}
+
 
 @dataclass(frozen=True)
 class Record:
     name: str  # owner name, ASCII, without the trailing dot
     type: str  # CNAME, SRV or MX, as the zone snippet publishes it
     data: str  # the record data in zone-file syntax
-    purpose: str  # what clients use it for, shown next to it
+    level: Level  # how much it matters; only REQUIRED ones count as problems
+    consequence: str  # one line: what breaks, or what improves, with it
 
     @property
     def target(self) -> str:
         return target_of(self.data)
+
+    @property
+    def made_by_cloudron(self) -> bool:
+        """Every CNAME here leads to one of the app's alias locations, and
+        Cloudron creates those records itself when the alias is added (on
+        domains whose DNS it manages): the zone snippet says so."""
+        return self.type == CNAME
 
 
 def target_of(data: str) -> str:
@@ -52,12 +68,7 @@ def expected_records(settings: Settings, domain: MailDomain) -> tuple[Record, ..
     # Each location should lead to this app; a CNAME to its primary location
     # does that whatever the server's address is.
     records = [
-        Record(
-            f"{prefix}{d}",
-            CNAME,
-            f"{settings.app_domain}.",
-            "Thunderbird and most clients" if prefix == "autoconfig." else "Outlook",
-        )
+        Record(f"{prefix}{d}", CNAME, f"{settings.app_domain}.", Level.REQUIRED, ALIAS_CONSEQUENCES[prefix])
         for prefix in PREFIXES
     ]
     records.append(
@@ -65,14 +76,15 @@ def expected_records(settings: Settings, domain: MailDomain) -> tuple[Record, ..
             f"_autodiscover._tcp.{d}",
             SRV,
             f"0 1 443 autodiscover.{d}.",
-            f"Outlook, when autodiscover.{d} cannot be reached",
+            Level.RECOMMENDED,
+            f"Outlook's fallback: it still finds the settings when autodiscover.{d} does not answer",
         )
     )
     offered: dict[str, list[Service]] = {}
     for service in settings.services:
         if service.enabled:
             offered.setdefault(_label(service), []).append(service)
-    for label in SRV_LABELS.values():
+    for (protocol, implicit_tls), label in SRV_LABELS.items():
         name = f"{label}._tcp.{d}"
         for service in offered.get(label, ()):
             records.append(
@@ -80,12 +92,30 @@ def expected_records(settings: Settings, domain: MailDomain) -> tuple[Record, ..
                     name,
                     SRV,
                     f"{SRV_PRIORITY[service.protocol]} 1 {service.port} {service.host}.",
-                    f"{service.protocol} ({_tls_words(service)}), RFC 6186/8314",
+                    Level.RECOMMENDED,
+                    f"{service.protocol} ({_tls_words(service.implicit_tls)}): clients that ask DNS (RFC 6186/8314) "
+                    "find the server without this app",
                 )
             )
         if label not in offered:
-            records.append(Record(name, SRV, "0 0 0 .", "not offered: tells clients not to try"))
-    records.append(Record(d, MX, f"{MX_PREFERENCE} {settings.mail_host}.", "mail delivery"))
+            records.append(
+                Record(
+                    name,
+                    SRV,
+                    "0 0 0 .",
+                    Level.OPTIONAL,
+                    f"says {protocol} ({_tls_words(implicit_tls)}) is not offered: clients that ask DNS stop trying it",
+                )
+            )
+    records.append(
+        Record(
+            d,
+            MX,
+            f"{MX_PREFERENCE} {settings.mail_host}.",
+            Level.INFORMATIONAL,
+            "mail delivery to Cloudron's mail server, which Cloudron manages; discovery works without it",
+        )
+    )
     return tuple(records)
 
 
@@ -93,5 +123,5 @@ def _label(service: Service) -> str:
     return SRV_LABELS[service.protocol, service.implicit_tls]
 
 
-def _tls_words(service: Service) -> str:
-    return "implicit TLS" if service.implicit_tls else "STARTTLS"
+def _tls_words(implicit_tls: bool) -> str:
+    return "implicit TLS" if implicit_tls else "STARTTLS"

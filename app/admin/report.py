@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..names import PREFIXES
 from ..settings import Settings, Source
+from ..signing import ProfileSigner
 from . import dns_check, self_test, zone
 from .dns_check import Check, Resolver
+from .levels import Level
 from .recent import RecentRequests
-from .records import expected_records
+from .records import ALIAS_CONSEQUENCES, expected_records
 from .self_test import Result
 
 PRIVACY_NOTE = (
@@ -25,9 +28,20 @@ PRIVACY_NOTE = (
 
 @dataclass(frozen=True)
 class Location:
-    host: str  # ASCII, as Cloudron's location field takes it
+    host: str  # ASCII
     unicode_host: str
     present: bool
+    level: Level
+    consequence: str
+
+    @property
+    def subdomain(self) -> str:
+        """What Cloudron's alias form asks first, before the domain."""
+        return self.host.split(".", 1)[0]
+
+    @property
+    def domain(self) -> str:
+        return self.host.split(".", 1)[1]
 
 
 @dataclass(frozen=True)
@@ -41,11 +55,31 @@ class DomainReport:
 
     @property
     def problems(self) -> int:
-        return (
-            sum(not loc.present for loc in self.locations)
-            + sum(c.status != dns_check.OK for c in self.dns)
-            + sum(not r.ok for r in self.self_test)
-        )
+        """Only what breaks some client family: the banner counts these."""
+        return self.not_ok(Level.REQUIRED)
+
+    @property
+    def recommendations(self) -> int:
+        return self.not_ok(Level.RECOMMENDED)
+
+    @property
+    def optional(self) -> int:
+        return self.not_ok(Level.OPTIONAL)
+
+    def not_ok(self, level: Level) -> int:
+        return sum(row_level == level and not ok for row_level, ok in self._rows())
+
+    def dns_at(self, level: Level) -> tuple[Check, ...]:
+        return tuple(c for c in self.dns if c.level == level)
+
+    @property
+    def missing_aliases(self) -> tuple[Location, ...]:
+        return tuple(loc for loc in self.locations if not loc.present)
+
+    def _rows(self) -> Iterator[tuple[Level, bool]]:
+        yield from ((loc.level, loc.present) for loc in self.locations)
+        yield from ((c.level, c.ok) for c in self.dns)
+        yield from ((r.level, r.ok) for r in self.self_test)
 
 
 @dataclass(frozen=True)
@@ -74,15 +108,25 @@ class Report:
     settings: tuple[Setting, ...]
     config_file: str
     config_error: str | None
+    environment_problems: tuple[str, ...]
+    signing: str  # whether Apple profiles are signed, and as whom or why not
     recent_requests: tuple[RecentRequest, ...]
     recent_note: str
 
     @property
     def problems(self) -> int:
-        return sum(d.problems for d in self.domains) + bool(self.config_error)
+        return sum(d.problems for d in self.domains) + bool(self.config_error) + len(self.environment_problems)
+
+    @property
+    def recommendations(self) -> int:
+        return sum(d.recommendations for d in self.domains)
+
+    @property
+    def optional(self) -> int:
+        return sum(d.optional for d in self.domains)
 
 
-def build(settings: Settings, resolver: Resolver, recent: RecentRequests) -> Report:
+def build(settings: Settings, signer: ProfileSigner, resolver: Resolver, recent: RecentRequests) -> Report:
     records = {d.name: expected_records(settings, d) for d in settings.domains}
     results = resolver.lookup_all(q for rs in records.values() for q in dns_check.queries(rs))
     probes = {d.name: self_test.probes(settings, d) for d in settings.domains}
@@ -98,7 +142,14 @@ def build(settings: Settings, resolver: Resolver, recent: RecentRequests) -> Rep
             name=d.name,
             unicode_name=d.unicode_name,
             locations=tuple(
-                Location(f"{p}{d.name}", f"{p}{d.unicode_name}", f"{p}{d.name}" in settings.locations) for p in PREFIXES
+                Location(
+                    f"{p}{d.name}",
+                    f"{p}{d.unicode_name}",
+                    f"{p}{d.name}" in settings.locations,
+                    Level.REQUIRED,
+                    ALIAS_CONSEQUENCES[p],
+                )
+                for p in PREFIXES
             ),
             dns=tuple(dns_check.check(records[d.name], results)),
             zone_snippet=zone.snippet(settings, d),
@@ -114,6 +165,8 @@ def build(settings: Settings, resolver: Resolver, recent: RecentRequests) -> Rep
         settings=tuple(Setting(p.key, p.value, p.source) for p in settings.provenance),
         config_file=settings.config_file,
         config_error=settings.config_error,
+        environment_problems=settings.environment_problems,
+        signing=f"signed as {signer.name}" if signer.signs else f"unsigned: {signer.detail}",
         recent_requests=tuple(
             RecentRequest(_iso(e.time), e.endpoint, e.domain, e.family, e.status, outcome(settings, e.status, e.domain))
             for e in recent.entries()
@@ -131,11 +184,16 @@ def outcome(settings: Settings, status: int, domain: str | None) -> str:
     return "error answer"
 
 
+COUNTS = ("problems", "recommendations", "optional")
+
+
 def to_json(report: Report) -> str:
+    """The report with its counts: monitoring alerts on `problems` (required
+    items only); the other two count what is merely missing."""
     data = dataclasses.asdict(report)
-    data["problems"] = report.problems
+    data.update((count, getattr(report, count)) for count in COUNTS)
     for domain, raw in zip(report.domains, data["domains"], strict=True):
-        raw["problems"] = domain.problems
+        raw.update((count, getattr(domain, count)) for count in COUNTS)
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 

@@ -21,6 +21,8 @@ import urllib3
 
 from ..formats import UnreadableXml, autodiscover, parse_xml
 from ..settings import MailDomain, Settings
+from .levels import Level
+from .records import ALIAS_CONSEQUENCES
 
 USER_AGENT = "MailAutoconfig-SelfTest/1"
 TIMEOUT = 3.0
@@ -41,6 +43,8 @@ class Probe:
     content_types: tuple[str, ...]
     servers: Callable[[bytes], set[tuple[str, int]] | str]  # what the document names
     expected: set[tuple[str, int]] | str
+    level: Level
+    consequence: str  # one line: what breaks when this answer is wrong
     body: bytes | None = None
 
     @property
@@ -60,6 +64,8 @@ class Result:
     ok: bool
     detail: str
     milliseconds: int | None
+    level: Level
+    consequence: str
 
 
 def probes(settings: Settings, domain: MailDomain) -> list[Probe]:
@@ -74,6 +80,8 @@ def probes(settings: Settings, domain: MailDomain) -> list[Probe]:
             ("application/xml", "text/xml"),
             _autoconfig_servers,
             servers,
+            Level.REQUIRED,
+            ALIAS_CONSEQUENCES["autoconfig."],
         ),
         Probe(
             "POST",
@@ -82,6 +90,8 @@ def probes(settings: Settings, domain: MailDomain) -> list[Probe]:
             ("text/xml",),
             _autodiscover_servers,
             servers,
+            Level.REQUIRED,
+            ALIAS_CONSEQUENCES["autodiscover."],
             _autodiscover_request(address),
         ),
         Probe(
@@ -91,6 +101,8 @@ def probes(settings: Settings, domain: MailDomain) -> list[Probe]:
             ("application/json",),
             _json_url,
             autodiscover.v1_url(domain, settings.locations, f"autodiscover.{d}"),
+            Level.REQUIRED,
+            "without it Outlook 2016+, Microsoft 365 and the new Outlook find no settings",
         ),
     ]
 
@@ -176,11 +188,15 @@ def judge(probe: Probe, address: str, status: int, content_type: str, body: byte
         not problems,
         "; ".join(problems) or "as clients need it",
         milliseconds,
+        probe.level,
+        probe.consequence,
     )
 
 
 def _failed(probe: Probe, address: str | None, reason: str) -> Result:
-    return Result(probe.method, probe.url, address, None, None, None, None, False, reason, None)
+    return Result(
+        probe.method, probe.url, address, None, None, None, None, False, reason, None, probe.level, probe.consequence
+    )
 
 
 def _reason(exc: Exception) -> str:

@@ -18,10 +18,11 @@ from ..runtime import runtime
 from ..settings_loader import ADMIN_OPEN_VARIABLE
 from ..views import plain
 from . import dashboard, report
+from .levels import MEANING, Level
 
 CLOSED = (
     f"403 The admin page is closed here: it opens on Cloudron (behind its login), with "
-    f"{ADMIN_OPEN_VARIABLE}=1, or in the demo environment from this machine. See README."
+    f"{ADMIN_OPEN_VARIABLE}=1, or in the demo environment from this machine. See docs/admin-dashboard.md."
 )
 
 bp = Blueprint("admin", __name__, template_folder="templates")
@@ -63,13 +64,18 @@ def no_store(response: Response) -> Response:
 
 
 def _report() -> report.Report:
-    return report.build(runtime().settings, dashboard().resolver, dashboard().recent)
+    return report.build(runtime().settings, runtime().signer, dashboard().resolver, dashboard().recent)
 
 
 @bp.get("/admin")
 def page() -> str:
     return render_template(
-        "admin.html", report=_report(), open_because=open_because(), dns_server=dashboard().resolver.server
+        "admin.html",
+        report=_report(),
+        open_because=open_because(),
+        dns_server=dashboard().resolver.server,
+        levels=Level,
+        meaning=MEANING,
     )
 
 

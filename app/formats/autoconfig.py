@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..i18n import N_, in_every_language
 from ..settings import MailDomain, Settings
 from . import render
 
@@ -10,6 +11,8 @@ CONTENT_TYPE = "application/xml; charset=utf-8"
 # Strict clients accept only these two spellings; K-9 rejects the whole
 # document for anything else, so plaintext is never emitted.
 SOCKET_TYPES = {"ssl": "SSL", "starttls": "STARTTLS"}
+# The documentation link's text, shown by clients in their own language.
+DESCRIPTION = N_("How to set up your mail client for %(domain)s")
 
 
 def document(settings: Settings, domain: MailDomain, setup_url: str) -> bytes:
@@ -24,4 +27,5 @@ def document(settings: Settings, domain: MailDomain, setup_url: str) -> bytes:
         domain=domain,
         setup_url=setup_url,
         socket_types=SOCKET_TYPES,
+        descriptions=in_every_language(DESCRIPTION, domain=domain.unicode_name),
     )

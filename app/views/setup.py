@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from markupsafe import Markup
 
-from .. import setup_page, signing
+from .. import devices, setup_page, signing
 from ..i18n import LANGUAGES, language
 from ..runtime import runtime
 from ..settings import IMPLICIT_TLS, STARTTLS
@@ -45,6 +45,7 @@ def page() -> Response:
         host_domain=host_domain(),
         language=language(),
         languages=tuple(LANGUAGES),
+        platform=devices.platform(request.headers.get("User-Agent", "")),
     )
     content = setup_page.build(runtime().settings, asked)
     html = render_template(
@@ -59,7 +60,10 @@ def page() -> Response:
         signer=runtime().signer,
         unsigned_because=UNSIGNED_BECAUSE.get(runtime().signer.problem or ""),
     )
-    return Response(html, content.status, content_type="text/html; charset=utf-8")
+    # The page differs by language and by device: a cache must keep each.
+    return Response(
+        html, content.status, content_type="text/html; charset=utf-8", headers={"Vary": "Accept-Language, User-Agent"}
+    )
 
 
 def _qr_svg(address: str) -> Markup:

@@ -87,6 +87,9 @@ def test_postinstall_names_the_alias_locations_and_dns_records():
         "_autodiscover._tcp",
     ):
         assert needed in text
+    # Required (the aliases) first, then recommended (the SRV records), as the dashboard ranks them.
+    required, recommended = text.index("**Required**"), text.index("**Recommended**")
+    assert required < text.index("Alias locations") < recommended < text.index("_imaps._tcp")
 
 
 def test_manifest_promises_what_the_package_delivers(client):

@@ -165,3 +165,11 @@ def test_admin_page_opens_only_behind_cloudron_or_when_told(make_settings, overr
 def test_dns_server_for_the_admin_checks_comes_from_the_environment(make_settings):
     assert make_settings().dns_server is None
     assert make_settings(AUTOCONFIG_DNS_SERVER="127.0.0.53:5353").dns_server == "127.0.0.53:5353"
+
+
+def test_a_missing_mail_server_name_is_a_problem_said_in_one_line(make_settings):
+    assert make_settings().environment_problems == ()
+    problems = make_settings(CLOUDRON_EMAIL_SERVER_HOST=None).environment_problems
+    assert len(problems) == 1 and "\n" not in problems[0]
+    assert problems[0].startswith("CLOUDRON_EMAIL_SERVER_HOST is not set")
+    assert "mailconfig.example.com" in problems[0]

@@ -41,3 +41,25 @@ def test_idn_domains_are_published_in_ascii(settings):
     names = {r.name for r in expected_records(settings, settings.domain("xn--bcher-kva.example"))}
     assert "autodiscover.xn--bcher-kva.example" in names
     assert all(name.isascii() for name in names)
+
+
+def test_each_record_states_its_level_by_what_clients_read(settings):
+    levels = {(r.name, r.type): r.level for r in expected_records(settings, settings.domain("example.com"))}
+    assert levels == {
+        ("autoconfig.example.com", "CNAME"): "required",
+        ("autodiscover.example.com", "CNAME"): "required",
+        ("_autodiscover._tcp.example.com", "SRV"): "recommended",
+        ("_imaps._tcp.example.com", "SRV"): "recommended",
+        ("_submission._tcp.example.com", "SRV"): "recommended",
+        ("_imap._tcp.example.com", "SRV"): "optional",
+        ("_pop3._tcp.example.com", "SRV"): "optional",
+        ("_pop3s._tcp.example.com", "SRV"): "optional",
+        ("_submissions._tcp.example.com", "SRV"): "optional",
+        ("example.com", "MX"): "informational",
+    }
+
+
+def test_a_service_switched_on_moves_its_record_from_optional_to_recommended(make_settings, config_file):
+    settings = make_settings(config_file("[services.pop3]\nenabled = true\n"))
+    (pop3s,) = [r for r in expected_records(settings, settings.domain("example.com")) if r.name.startswith("_pop3s.")]
+    assert pop3s.level == "recommended" and pop3s.data == "10 1 995 my.example.com."

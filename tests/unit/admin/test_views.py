@@ -2,10 +2,12 @@
 answered from the test zone in memory (tests/dns_zone.py); who may open the page."""
 
 import json
+import re
 
 import pytest
 
 from app import create_app
+from tests.dns_zone import FakeResolver, ZoneRecord
 
 
 @pytest.fixture
@@ -29,8 +31,63 @@ def test_report_json_covers_every_domain(admin):
     dns = {(c["name"], c["type"]): c["status"] for c in domains["example.com"]["dns"]}
     assert dns["_imap._tcp.example.com", "SRV"] == "missing"
     assert dns["example.com", "MX"] == "ok"
-    assert domains["example.com"]["problems"] == 2 + 3  # two DNS rows, three unreachable probes
-    assert report["problems"] == sum(d["problems"] for d in domains.values())
+    # Only required items count as problems: the three unreachable probes,
+    # not the two "not offered" SRV rows (missing, wrong), which are optional.
+    example_com = domains["example.com"]
+    assert (example_com["problems"], example_com["recommendations"], example_com["optional"]) == (3, 0, 2)
+    for count in ("problems", "recommendations", "optional"):
+        assert report[count] == sum(d[count] for d in domains.values())
+
+
+def test_a_domain_with_only_the_required_records_and_aliases_has_no_problem(make_settings):
+    """ "All good" is reachable: no SRV record at all, the aliases added,
+    the names resolving to the app; only the self-test stays (unreachable
+    here, end to end in tests/e2e/test_admin.py), and nothing else counts."""
+    settings = make_settings(CLOUDRON_EMAIL_DOMAINS="example.com")
+    web = "127.9.9.10"
+    zone = [
+        ZoneRecord("mailconfig.example.com", "A", web),
+        ZoneRecord("autoconfig.example.com", "CNAME", "mailconfig.example.com."),
+        ZoneRecord("autodiscover.example.com", "A", web),
+    ]
+    app = create_app({"SETTINGS": settings, "DNS_RESOLVER": FakeResolver(zone)})
+    report = json.loads(app.test_client().get("/admin/report.json").data)
+    (domain,) = report["domains"]
+    unmet = [row["level"] for part in ("locations", "dns") for row in domain[part] if not _ok(row)]
+    assert "required" not in unmet
+    assert unmet.count("recommended") == domain["recommendations"] == 3  # _autodiscover, _imaps, _submission
+    assert unmet.count("optional") == domain["optional"] == 4
+    assert unmet.count("informational") == 1  # no MX: not this app's problem
+    assert domain["problems"] == sum(not r["ok"] for r in domain["self_test"]) == 3
+
+
+def _ok(row):
+    return row.get("present", row.get("status") == "ok")
+
+
+def test_every_row_states_its_level_and_what_breaks_without_it(admin):
+    report = json.loads(admin.get("/admin/report.json").data)
+    rows = [row for d in report["domains"] for part in ("locations", "dns", "self_test") for row in d[part]]
+    assert all(d[part] for d in report["domains"] for part in ("locations", "dns", "self_test"))
+    for row in rows:
+        assert row["level"] in {"required", "recommended", "optional", "informational"}
+        assert len(row["consequence"]) > 20, row
+    page = admin.get("/admin").get_data(as_text=True)
+    tables = re.findall(r'<table class="checks">(.*?)</table>', page, re.S)
+    checked = [tr for table in tables for tr in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)]
+    assert len(checked) == len(rows)  # every checked row of the JSON is on the page...
+    for tr in checked:  # ...with its level and its consequence
+        assert re.search(r'class="badge badge-(required|recommended|optional|informational)"', tr), tr
+        assert re.search(r'<small class="consequence">[^<]{20,}</small>', tr), tr
+
+
+def test_the_page_leads_with_the_required_items(admin):
+    page = admin.get("/admin").get_data(as_text=True)
+    assert "14 required things to fix below" in page
+    assert "Counted apart: 6 recommended records and 10 optional records not in place." in page
+    domain = page[page.index('id="domain-example.com"') :]
+    headings = re.findall(r"<h3>(\w+):", domain[: domain.index("</section>")])
+    assert headings == ["Required", "Recommended", "Optional", "Informational"]
 
 
 def test_missing_locations_say_which_alias_to_add(admin):
@@ -39,9 +96,13 @@ def test_missing_locations_say_which_alias_to_add(admin):
     assert locations["autoconfig.example.com"] and locations["autodiscover.example.org"]
     assert not locations["autoconfig.xn--bcher-kva.example"]
     page = admin.get("/admin").get_data(as_text=True)
+    # One block per domain lists every alias to add, as Cloudron's form asks
+    # for it: the subdomain, then the domain.
+    assert "<strong>Add these 2 aliases</strong>" in page
     assert (
-        "add the alias <code>autodiscover.xn--bcher-kva.example</code> (autodiscover.bücher.example) to this app"
+        '<pre class="aliases">autoconfig     xn--bcher-kva.example\nautodiscover   xn--bcher-kva.example</pre>'
     ) in page
+    assert page.count('<pre class="aliases">') == 1
 
 
 def test_page_shows_zone_snippet_settings_and_their_sources(admin):
@@ -130,3 +191,13 @@ def test_demo_environment_opens_only_to_this_machine(tmp_path, fake_dns, remote,
     response = app.test_client().get("/admin/report.json", headers=headers, environ_base={"REMOTE_ADDR": remote})
     assert (response.status_code == 200) is is_open
     assert closed(response) is not is_open
+
+
+def test_an_incomplete_environment_and_the_signer_are_on_the_page(make_settings, fake_dns):
+    app = create_app({"SETTINGS": make_settings(CLOUDRON_EMAIL_SERVER_HOST=None), "DNS_RESOLVER": fake_dns})
+    client = app.test_client()
+    page = client.get("/admin").get_data(as_text=True)
+    assert "Cloudron environment incomplete" in page and "CLOUDRON_EMAIL_SERVER_HOST is not set" in page
+    assert "Apple profiles: unsigned: no file at" in page
+    report = json.loads(client.get("/admin/report.json").data)
+    assert report["environment_problems"][0].startswith("CLOUDRON_EMAIL_SERVER_HOST is not set")

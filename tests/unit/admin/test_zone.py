@@ -1,6 +1,8 @@
 """The zone snippet: valid BIND syntax (read back by dnspython's zone parser),
 holding exactly the records the DNS checks expect."""
 
+import re
+
 import dns.zone
 
 from app.admin.records import expected_records
@@ -36,3 +38,15 @@ def test_snippet_follows_a_changed_mail_host(make_settings):
     zone = parse(snippet(settings, settings.domain("example.com")))
     assert zone.find_rdataset("_imaps._tcp.example.com.", "SRV")[0].to_text() == "0 1 993 mx.example.net."
     assert zone.find_rdataset("example.com.", "MX")[0].to_text() == "10 mx.example.net."
+
+
+def test_snippet_puts_required_lines_first_and_marks_what_cloudron_creates(settings):
+    lines = snippet(settings, settings.domain("example.com")).splitlines()
+    headings = [line.split(":")[0] for line in lines if re.match(r"; [A-Z]+:", line)]
+    assert headings == ["; REQUIRED", "; RECOMMENDED", "; OPTIONAL", "; INFORMATIONAL"]
+    owners = [line.split()[0] for line in lines if line and not line.startswith(";")]
+    assert owners[:2] == ["autoconfig.example.com.", "autodiscover.example.com."]
+    made_by_cloudron = [line.split()[0] for line in lines if "MADE BY CLOUDRON" in line]
+    assert made_by_cloudron == owners[:2]
+    # The "not offered" courtesy records come after every record that helps a client.
+    assert owners.index("_imap._tcp.example.com.") > owners.index("_submission._tcp.example.com.")

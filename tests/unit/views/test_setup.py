@@ -156,5 +156,5 @@ def test_language_follows_the_browser_and_the_switch_wins(client):
     assert credentials(english)["Username"] == "jane@example.org"
     # The chosen language rides along with the form.
     assert english.xpath("//form//input[@name='lang']/@value") == ["en"]
-    _, unknown = get(client, language="de", lang="xx")
+    _, unknown = get(client, language="ja", lang="xx")
     assert unknown.get("lang") == "en"
