@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Mapping
 from typing import Any
 
@@ -63,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         admin.init_app(app)
     app.register_error_handler(HTTPException, _plain_error)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
+    app.register_error_handler(Exception, _unexpected)
 
     # One trusted hop: Cloudron's nginx sets X-Forwarded-Proto/-Host/-For.
     app.wsgi_app = trust_proxy(_caseless_paths(app.wsgi_app), settings)  # type: ignore[method-assign]
@@ -92,6 +94,15 @@ def _plain_error(error: HTTPException) -> BaseResponse:
     # Short, fixed text: never the request path or a stack trace.
     code = error.code or 500
     return plain(code, f"{code} {error.name}")
+
+
+def _unexpected(error: Exception) -> BaseResponse:
+    # A bug, never the client's due; said in one line, not a traceback, so
+    # that a request repeated in a loop cannot flood the log Cloudron keeps.
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+    log.error("500 for %s %r: %s%s", request.method, request.path[:200], type(error).__name__, where)
+    return plain(500, "500 Internal Server Error")
 
 
 def _too_large(error: RequestEntityTooLarge) -> BaseResponse:

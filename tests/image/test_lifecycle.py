@@ -18,7 +18,7 @@ from support.processes import REPO, pss_kib
 from support.sandbox import CLOUDRON_UID, ImageRoot, Sandbox, ids_of
 from tests import pki
 
-from .answers import APP_HOST, DOMAINS, TROUBLE, discovery, every_answer, get, log_of
+from .answers import APP_HOST, DOMAINS, READ_AS_THE_PROXY, TROUBLE, discovery, every_answer, get, log_of
 from .conftest import Start, build_context, built
 
 MANIFEST = json.loads((REPO / "CloudronManifest.json").read_text())
@@ -166,6 +166,7 @@ def test_environment_change_alias_and_mail_domains_followed_after_restart(start:
     # and removed example.org from the mail server.
     env = {
         **RUNTIME_ENV,
+        **READ_AS_THE_PROXY,
         "CLOUDRON_EMAIL_DOMAINS": "example.com,bücher.example,example.net",
         "CLOUDRON_ALIAS_DOMAINS": RUNTIME_ENV["CLOUDRON_ALIAS_DOMAINS"]
         + ",autoconfig.example.net,autodiscover.example.net",
