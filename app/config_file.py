@@ -10,9 +10,10 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from .names import normalize_domain
-from .settings import SERVICE_NAMES, TLS_MODES
+from .settings import LOGIN_MODES, SERVICE_NAMES, TLS_MODES
 
 
 class ConfigError(ValueError):
@@ -59,6 +60,30 @@ def _url(key: str, value: Any) -> str:
     if not url.startswith(("https://", "http://")):
         raise ConfigError(key, f"must be an http(s) URL, got {url!r}")
     return url
+
+
+def _dav_url(key: str, value: Any) -> str:
+    """Devices send the password to this URL: https only, and the path the
+    DAV app serves from (even "/"), since clients do not guess it."""
+    url = _string(key, value)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port out of range
+    except ValueError:
+        raise ConfigError(key, f"is not a URL: {url!r}") from None
+    if parts.scheme != "https":
+        raise ConfigError(key, f"must be an https:// URL (devices send the password to it), got {url!r}")
+    if not parts.hostname or not parts.path or parts.username or parts.password:
+        raise ConfigError(key, f'must be https://host/path, with a path (at least "/"), got {url!r}')
+    # The host as DNS and the zone snippet spell it: ASCII, lower-case.
+    host = _domain(key, parts.hostname)
+    return parts._replace(netloc=host if parts.port is None else f"{host}:{parts.port}").geturl()
+
+
+def _login(key: str, value: Any) -> str:
+    if value not in LOGIN_MODES:
+        raise ConfigError(key, f'must be "address", "localpart" (the part before @) or "none", got {value!r}')
+    return str(value)
 
 
 def _domain(key: str, value: Any) -> str:
@@ -118,7 +143,25 @@ def _table(schema: Mapping[str, Checker]) -> Checker:
     return lambda key, value: _check_table(key, value, schema)
 
 
+def _per_domain(schema: Mapping[str, Checker]) -> Checker:
+    """A table of domain = {table following `schema`}, keyed by ASCII domain."""
+
+    def check(key: str, value: Any) -> dict[str, dict[str, Any]]:
+        if not isinstance(value, dict):
+            raise ConfigError(key, 'must be a table of "domain" = { ... }')
+        return {_domain(f"{key}.{k}", k): _check_table(f"{key}.{k}", v, schema) for k, v in value.items()}
+
+    return check
+
+
 SERVICE_SCHEMA: dict[str, Checker] = {"enabled": _boolean, "host": _domain, "port": _port, "tls": _tls}
+
+DAV_SCHEMA: dict[str, Checker] = {
+    "caldav_url": _dav_url,
+    "carddav_url": _dav_url,
+    "login": _login,
+    "display_name": _string,
+}
 
 CONFIG_SCHEMA: dict[str, Checker] = {
     "documentation_url": _url,
@@ -128,4 +171,6 @@ CONFIG_SCHEMA: dict[str, Checker] = {
     "display_names": _display_names,
     "setup_page_domains": _domain_list,
     "services": _table({name: _table(SERVICE_SCHEMA) for name in SERVICE_NAMES}),
+    # Calendars and contacts; [dav.domains."example.org"] overrides keys for one domain.
+    "dav": _table(DAV_SCHEMA | {"domains": _per_domain(DAV_SCHEMA)}),
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from urllib.parse import urlsplit
 
 from .names import unicode_domain
 
@@ -73,10 +74,57 @@ DEFAULT_SERVICES = (
 SERVICE_NAMES = tuple(name for name, *_ in DEFAULT_SERVICES)
 
 
+# The login a DAV app is told to expect: the whole address, the part before
+# "@" (Cloudron DAV apps usually want the Cloudron username, which the
+# mailbox name often is), or nothing, so the device asks.
+LOGIN_ADDRESS = "address"
+LOGIN_LOCAL_PART = "localpart"
+LOGIN_NONE = "none"
+LOGIN_MODES = (LOGIN_ADDRESS, LOGIN_LOCAL_PART, LOGIN_NONE)
+
+
+@dataclass(frozen=True)
+class DavUrl:
+    """One DAV endpoint (CalDAV or CardDAV), an https URL with a path."""
+
+    url: str
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+    @property
+    def port(self) -> int:
+        return urlsplit(self.url).port or 443
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path
+
+
+@dataclass(frozen=True)
+class Dav:
+    """Where a mail domain's calendars and contacts live: another Cloudron app."""
+
+    caldav: DavUrl
+    carddav: DavUrl
+    login: str  # one of LOGIN_MODES
+    display_name: str | None = None
+
+    def username(self, address: str) -> str | None:
+        """The login to publish for `address`; None lets the device ask."""
+        if self.login == LOGIN_ADDRESS:
+            return address
+        if self.login == LOGIN_LOCAL_PART:
+            return address.rsplit("@", 1)[0]
+        return None
+
+
 @dataclass(frozen=True)
 class MailDomain:
     name: str  # ASCII (punycode), lower-case
     display_name: str
+    dav: Dav | None = None  # None: no calendars and contacts are published
 
     @property
     def unicode_name(self) -> str:

@@ -13,7 +13,17 @@ from typing import Any
 
 from .config_file import ConfigError, read_config
 from .names import normalize_domain, unicode_domain
-from .settings import DEFAULT_SERVICES, MailDomain, Provenance, Service, Settings, Source
+from .settings import (
+    DEFAULT_SERVICES,
+    LOGIN_LOCAL_PART,
+    Dav,
+    DavUrl,
+    MailDomain,
+    Provenance,
+    Service,
+    Settings,
+    Source,
+)
 
 DEFAULT_CONFIG_FILE = "/app/data/config.toml"
 CONFIG_FILE_VARIABLE = "AUTOCONFIG_CONFIG_FILE"
@@ -60,13 +70,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     try:
         config = read_config(config_file)
         services = _services(mail_host, config)
+        domains = _domains(env, config)
     except ConfigError as exc:
         # A broken file is ignored whole (never half-applied): the app keeps
         # serving what the environment says, and the error is logged and shown.
         config, config_error = {}, f"{config_file}: {exc}"
         services = _services(mail_host, config)
+        domains = _domains(env, config)
 
-    domains = _domains(env, config)
     settings = Settings(
         domains=domains,
         services=services,
@@ -100,7 +111,28 @@ def _domains(env: Mapping[str, str], config: Mapping[str, Any]) -> tuple[MailDom
     ]
     names += [n for n in dict.fromkeys(config.get("extra_domains", ())) if n not in names]
     display_names = config.get("display_names", {})
-    return tuple(MailDomain(n, display_names.get(n) or unicode_domain(n)) for n in names)
+    dav = config.get("dav", {})
+    return tuple(MailDomain(n, display_names.get(n) or unicode_domain(n), _dav(n, dav)) for n in names)
+
+
+def _dav(name: str, config: Mapping[str, Any]) -> Dav | None:
+    """The [dav] table with the domain's own keys over it; None when neither
+    says where calendars are. Both URLs are needed: a client told of only one
+    would leave the user wondering where the other went."""
+    override = config.get("domains", {}).get(name, {})
+    values = {k: v for k, v in config.items() if k != "domains"} | override
+    if not values:
+        return None
+    missing = [k for k in ("caldav_url", "carddav_url") if k not in values]
+    if missing:
+        key = f"dav.domains.{name}" if override else "dav"
+        raise ConfigError(key, f"needs {' and '.join(missing)} too (both URLs, or no DAV section)")
+    return Dav(
+        DavUrl(values["caldav_url"]),
+        DavUrl(values["carddav_url"]),
+        values.get("login", LOGIN_LOCAL_PART),
+        values.get("display_name"),
+    )
 
 
 def _services(mail_host: str, config: Mapping[str, Any]) -> tuple[Service, ...]:
@@ -163,6 +195,11 @@ def _provenance(settings: Settings, config: Mapping[str, Any], env: Source) -> t
         if key == "setup_page_domains":
             value = ", ".join(d.name for d in value) if key in in_config else None
         rows.append(Provenance(key, _text(value), (Source.CONFIG if key in in_config else Source.DEFAULT,)))
+    for domain in settings.domains:
+        if domain.dav:
+            dav = domain.dav
+            value = f"CalDAV {dav.caldav.url} · CardDAV {dav.carddav.url} · login {dav.login}"
+            rows.append(Provenance(f"dav ({domain.name})", value, (Source.CONFIG,)))
     rows.append(Provenance("locations", ", ".join(settings.locations), (env,)))
     return tuple(rows)
 

@@ -57,6 +57,7 @@ class SetupPage:
     services: tuple[tuple[Service, bool], ...]  # each with whether it is the preferred one
     apps_first: tuple[str, ...]  # the app sections for the visitor's own device
     apps_after: tuple[str, ...]  # the others, in their usual order
+    dav_login: str | None = None  # the DAV login of the address, when both are known
 
 
 def build(settings: Settings, asked: Asked) -> SetupPage:
@@ -100,6 +101,7 @@ def build(settings: Settings, asked: Asked) -> SetupPage:
         services=_services(settings),
         apps_first=first,
         apps_after=tuple(app for app in APPS if app not in first),
+        dav_login=domain.dav.username(address) if domain and domain.dav and address else None,
     )
 
 

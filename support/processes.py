@@ -30,6 +30,20 @@ def random_loopback() -> str:
     return f"127.{random.randint(10, 250)}.{random.randint(1, 250)}.{random.randint(1, 250)}"
 
 
+def wait_for_port(address: str, port: int, process: subprocess.Popen, name: str, timeout: float = 10) -> None:
+    """Until `process` (called `name` in errors) accepts TCP connections."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}")
+        try:
+            socket.create_connection((address, port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"{name} not listening on {address}:{port}")
+
+
 def gunicorn_command(gunicorn: Path, extra: list[str] | None = None, app: str = "app:create_app()") -> list[str]:
     """What start.sh runs: this repository's gunicorn.conf.py, BIND from the environment."""
     return [str(gunicorn), "-c", str(REPO / "gunicorn.conf.py"), *(extra or []), app]

@@ -5,7 +5,8 @@
 The zone matches CLOUDRON_ENV (tests/conftest.py). example.com: right but
 for a missing `_imap` and a `_submissions` that should be "." (465 is off
 by default). example.org: one wrong address, no SRV at all, a foreign MX.
-bücher.example: nothing.
+bücher.example: nothing. Calendars and contacts (tests/dav.py): published
+for example.com, missing for example.org.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ LOCAL_DOMAINS = ("example.com", "example.org", "xn--bcher-kva.example")
 @dataclass(frozen=True)
 class ZoneRecord:
     name: str
-    type: str  # A, CNAME, SRV or MX
+    type: str  # A, CNAME, SRV, MX or TXT
     data: str  # as dnspython prints it, lower-case
 
 
@@ -40,6 +41,10 @@ def zone_for(web: str) -> tuple[ZoneRecord, ...]:
         ZoneRecord("_submissions._tcp.example.com", "SRV", "0 1 465 my.example.com."),
         ZoneRecord("_submission._tcp.example.com", "SRV", "0 1 587 my.example.com."),
         ZoneRecord("example.com", "MX", "10 my.example.com."),
+        ZoneRecord("_caldavs._tcp.example.com", "SRV", "0 1 443 cloud.example.com."),
+        ZoneRecord("_caldavs._tcp.example.com", "TXT", '"path=/remote.php/dav/"'),
+        ZoneRecord("_carddavs._tcp.example.com", "SRV", "0 1 443 cloud.example.com."),
+        ZoneRecord("_carddavs._tcp.example.com", "TXT", '"path=/remote.php/dav/"'),
         ZoneRecord("autoconfig.example.org", "A", ELSEWHERE),
         ZoneRecord("autodiscover.example.org", "A", web),
         ZoneRecord("example.org", "MX", "10 mx.elsewhere.test."),
@@ -55,6 +60,8 @@ def dnsmasq_options(zone: Iterable[ZoneRecord]) -> list[str]:
             options.append(f"--host-record={record.name},{record.data}")
         elif record.type == "CNAME":
             options.append(f"--cname={record.name},{record.data.rstrip('.')}")
+        elif record.type == "TXT":
+            options.append(f"--txt-record={record.name},{record.data.strip(chr(34))}")
         elif record.type == "MX":
             options.append(f"--mx-host={record.name},{fields[1].rstrip('.')},{fields[0]}")
         elif fields[3] == ".":

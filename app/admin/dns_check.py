@@ -21,7 +21,7 @@ import dns.resolver
 
 from ..settings_loader import DNS_SERVER_VARIABLE
 from .levels import Level
-from .records import CNAME, MX, Record, target_of
+from .records import CNAME, MX, TXT, Record, target_of
 
 TIMEOUT = 2.0
 # Short: an admin who just fixed a record reloads and should see it soon.
@@ -122,9 +122,10 @@ class Resolver:
         return Lookup(
             tuple(
                 dict.fromkeys(
-                    (dns.rdatatype.to_text(rrset.rdtype), rdata.to_text().lower())
+                    (kind, text if kind == TXT else text.lower())
                     for rrset in answer.response.answer
-                    for rdata in rrset
+                    for kind in [dns.rdatatype.to_text(rrset.rdtype)]
+                    for text in (rdata.to_text() for rdata in rrset)
                 )
             )
         )
@@ -197,6 +198,9 @@ def _check_other(group: list[Record], results: Mapping[Query, Lookup]) -> Check:
     if record.type == MX:
         # Any MX naming the mail host delivers; others may be backups.
         good = record.target in {target_of(d) for d in found}
+    elif record.type == TXT:
+        # Other TXT strings may share the name; the path must be among them.
+        good = set(expected) <= set(found)
     else:
         # Priority and weight only rank records; port and target must match.
         good = {_port_target(d) for d in found} == {_port_target(d) for d in expected}

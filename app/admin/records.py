@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..names import PREFIXES
-from ..settings import MailDomain, Service, Settings
+from ..settings import Dav, MailDomain, Service, Settings
 from .levels import Level
 
-CNAME, SRV, MX = "CNAME", "SRV", "MX"
+CNAME, SRV, MX, TXT = "CNAME", "SRV", "MX", "TXT"
 
 # RFC 6186 (IMAP/POP3/submission) and RFC 8314 (implicit TLS) service labels:
 # each is published, either pointing at the mail host or, for a service not
@@ -41,7 +41,7 @@ ALIAS_CONSEQUENCES = {
 @dataclass(frozen=True)
 class Record:
     name: str  # owner name, ASCII, without the trailing dot
-    type: str  # CNAME, SRV or MX, as the zone snippet publishes it
+    type: str  # CNAME, SRV, MX or TXT, as the zone snippet publishes it
     data: str  # the record data in zone-file syntax
     level: Level  # how much it matters; only REQUIRED ones count as problems
     consequence: str  # one line: what breaks, or what improves, with it
@@ -116,7 +116,31 @@ def expected_records(settings: Settings, domain: MailDomain) -> tuple[Record, ..
             "mail delivery to Cloudron's mail server, which Cloudron manages; discovery works without it",
         )
     )
+    if domain.dav:
+        records += dav_records(domain.dav, d)
     return tuple(records)
+
+
+def dav_records(dav: Dav, domain_name: str) -> list[Record]:
+    """RFC 6764: where Thunderbird and DAVx⁵ look for calendars and contacts
+    of an address at `domain_name`: an SRV naming the DAV app, and a TXT
+    with the path on the same name (else they try /.well-known/ and guess)."""
+    records = []
+    for label, kind, endpoint in (("_caldavs", "calendars", dav.caldav), ("_carddavs", "contacts", dav.carddav)):
+        name = f"{label}._tcp.{domain_name}"
+        purpose = f"{kind} (CalDAV)" if label == "_caldavs" else f"{kind} (CardDAV)"
+        found_by = f"{purpose}: Thunderbird and DAVx⁵ find them from the address alone"
+        records.append(Record(name, SRV, f"0 1 {endpoint.port} {endpoint.host}.", Level.RECOMMENDED, found_by))
+        records.append(
+            Record(
+                name,
+                TXT,
+                _txt(f"path={endpoint.path}"),
+                Level.RECOMMENDED,
+                f"{purpose}: the path on {endpoint.host}; without it clients try /.well-known/ and guess",
+            )
+        )
+    return records
 
 
 def _label(service: Service) -> str:
@@ -125,3 +149,8 @@ def _label(service: Service) -> str:
 
 def _tls_words(implicit_tls: bool) -> str:
     return "implicit TLS" if implicit_tls else "STARTTLS"
+
+
+def _txt(text: str) -> str:
+    """A TXT string in zone-file syntax, escaped as dnspython prints it."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -6,14 +6,16 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..names import PREFIXES
-from ..settings import Settings, Source
+from ..settings import LOGIN_ADDRESS, LOGIN_LOCAL_PART, MailDomain, Settings, Source
 from ..signing import ProfileSigner
-from . import dns_check, self_test, zone
-from .dns_check import Check, Resolver
+from . import dav_check, dns_check, self_test, zone
+from .dav_check import DavResult
+from .dns_check import ADDRESS_TYPES, Check, Resolver
 from .levels import Level
 from .recent import RecentRequests
 from .records import ALIAS_CONSEQUENCES, expected_records
@@ -44,6 +46,27 @@ class Location:
         return self.host.split(".", 1)[1]
 
 
+# A real-looking address, so the admin sees what a user's login becomes.
+EXAMPLE_LOCAL_PART = "jane.doe"
+LOGIN_WORDS = {
+    LOGIN_ADDRESS: "the whole email address",
+    LOGIN_LOCAL_PART: "the part before @",
+}
+
+
+@dataclass(frozen=True)
+class DavReport:
+    """Calendars and contacts of one domain: what is published, and whether it works."""
+
+    caldav_url: str
+    carddav_url: str
+    login: str  # in words
+    example_address: str
+    example_login: str | None  # None: the device asks
+    clients: tuple[tuple[str, str], ...]  # (client, how it finds the calendars), one sentence each
+    checks: tuple[DavResult, ...]
+
+
 @dataclass(frozen=True)
 class DomainReport:
     name: str
@@ -52,6 +75,7 @@ class DomainReport:
     dns: tuple[Check, ...]
     zone_snippet: str
     self_test: tuple[Result, ...]
+    dav: DavReport | None = None
 
     @property
     def problems(self) -> int:
@@ -80,6 +104,7 @@ class DomainReport:
         yield from ((loc.level, loc.present) for loc in self.locations)
         yield from ((c.level, c.ok) for c in self.dns)
         yield from ((r.level, r.ok) for r in self.self_test)
+        yield from ((r.level, r.ok) for r in (self.dav.checks if self.dav else ()))
 
 
 @dataclass(frozen=True)
@@ -128,15 +153,29 @@ class Report:
 
 def build(settings: Settings, signer: ProfileSigner, resolver: Resolver, recent: RecentRequests) -> Report:
     records = {d.name: expected_records(settings, d) for d in settings.domains}
-    results = resolver.lookup_all(q for rs in records.values() for q in dns_check.queries(rs))
-    probes = {d.name: self_test.probes(settings, d) for d in settings.domains}
-    fetched = iter(
-        self_test.run(
-            (probe, dns_check.addresses(results, probe.host))
-            for domain_probes in probes.values()
-            for probe in domain_probes
-        )
+    dav_probes = {d.name: dav_check.probes(d.dav) if d.dav else [] for d in settings.domains}
+    dav_hosts = {probe.host for domain_probes in dav_probes.values() for probe in domain_probes}
+    results = resolver.lookup_all(
+        [
+            *(q for rs in records.values() for q in dns_check.queries(rs)),
+            *((host, kind) for host in dav_hosts for kind in ADDRESS_TYPES),
+        ]
     )
+    probes = {d.name: self_test.probes(settings, d) for d in settings.domains}
+    # The DAV app is asked while the self-test runs: one wait, not two.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dav-check") as thread:
+        dav_answers = thread.submit(
+            dav_check.run,
+            [(p, dns_check.addresses(results, p.host)) for domain_probes in dav_probes.values() for p in domain_probes],
+        )
+        fetched = iter(
+            self_test.run(
+                (probe, dns_check.addresses(results, probe.host))
+                for domain_probes in probes.values()
+                for probe in domain_probes
+            )
+        )
+        dav_fetched = iter(dav_answers.result())
     domains = tuple(
         DomainReport(
             name=d.name,
@@ -154,6 +193,7 @@ def build(settings: Settings, signer: ProfileSigner, resolver: Resolver, recent:
             dns=tuple(dns_check.check(records[d.name], results)),
             zone_snippet=zone.snippet(settings, d),
             self_test=tuple(next(fetched) for _ in probes[d.name]),
+            dav=_dav_report(d, tuple(next(dav_fetched) for _ in dav_probes[d.name])),
         )
         for d in settings.domains
     )
@@ -172,6 +212,33 @@ def build(settings: Settings, signer: ProfileSigner, resolver: Resolver, recent:
             for e in recent.entries()
         ),
         recent_note=PRIVACY_NOTE.format(capacity=recent.capacity),
+    )
+
+
+def _dav_report(domain: MailDomain, checks: tuple[DavResult, ...]) -> DavReport | None:
+    dav = domain.dav
+    if dav is None:
+        return None
+    example = f"{EXAMPLE_LOCAL_PART}@{domain.unicode_name}"
+    d = domain.unicode_name
+    return DavReport(
+        caldav_url=dav.caldav.url,
+        carddav_url=dav.carddav.url,
+        login=LOGIN_WORDS.get(dav.login, "none: the device asks for it"),
+        example_address=example,
+        example_login=dav.username(example),
+        clients=(
+            (
+                "Thunderbird and DAVx⁵ (Android)",
+                f"once the mail account exists, they look up the _caldavs._tcp.{d} and _carddavs._tcp.{d} "
+                "SRV and TXT records above and log in with the address and password the user typed.",
+            ),
+            ("iPhone, iPad and Mac", "the profile from the setup page adds calendar and contact accounts with mail."),
+            ("eM Client", "reads the CalDAV and CardDAV entries of the Autodiscover answer."),
+            ("Evolution and other autoconfig readers", "read <calendar> and <addressbook> in the autoconfig document."),
+            ("Outlook", "has no CalDAV or CardDAV support and sets up mail only."),
+        ),
+        checks=checks,
     )
 
 

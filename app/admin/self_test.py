@@ -12,9 +12,10 @@ import functools
 import json
 import ssl
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from typing import TypeVar
 from xml.etree.ElementTree import Element
 
 import urllib3
@@ -31,6 +32,8 @@ MAX_BODY = 64 * 1024
 # The Autodiscover request needs an address; this one is made up, and the
 # answer never depends on whether a mailbox exists.
 PROBE_LOCAL_PART = "self-test"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -111,17 +114,23 @@ def run(work: Iterable[tuple[Probe, tuple[str, ...]]]) -> list[Result]:
     """Fetch every probe at once from the first address its host resolved
     to; the whole run takes at most about TIMEOUT."""
     work = list(work)
-    if not work:
-        return []
     context = tls_context()
-    pool = ThreadPoolExecutor(max_workers=min(THREADS, len(work)), thread_name_prefix="self-test")
-    futures = [pool.submit(fetch, probe, addresses, context) for probe, addresses in work]
+    return in_parallel(
+        [functools.partial(fetch, probe, addresses, context) for probe, addresses in work],
+        [functools.partial(_failed, probe, None, "timed out") for probe, _ in work],
+    )
+
+
+def in_parallel(calls: Sequence[Callable[[], T]], timed_out: Sequence[Callable[[], T]]) -> list[T]:
+    """Every call at once, each answer in order; a call still running after
+    about two TIMEOUTs gives its timed_out answer instead."""
+    if not calls:
+        return []
+    pool = ThreadPoolExecutor(max_workers=min(THREADS, len(calls)), thread_name_prefix="self-test")
+    futures = [pool.submit(call) for call in calls]
     done, _ = wait(futures, timeout=2 * TIMEOUT + 1)
     pool.shutdown(wait=False, cancel_futures=True)
-    return [
-        future.result() if future in done else _failed(probe, None, "timed out")
-        for future, (probe, _) in zip(futures, work, strict=True)
-    ]
+    return [future.result() if future in done else late() for future, late in zip(futures, timed_out, strict=True)]
 
 
 @functools.cache
@@ -131,35 +140,76 @@ def tls_context() -> ssl.SSLContext:
 
 
 def fetch(probe: Probe, addresses: tuple[str, ...], context: ssl.SSLContext, port: int = 443) -> Result:
+    headers = {"Content-Type": "text/xml"} if probe.body is not None else {}
+    try:
+        answer = exchange(probe.method, probe.host, port, probe.path, addresses, context, headers, probe.body)
+    except Unanswered as exc:
+        return _failed(probe, exc.address, exc.reason)
+    content_type = answer.headers.get("Content-Type", "")
+    return judge(probe, answer.address, answer.status, content_type, answer.body, answer.milliseconds)
+
+
+@dataclass(frozen=True)
+class Answer:
+    address: str  # the IP address asked
+    status: int
+    headers: Mapping[str, str]
+    body: bytes  # at most MAX_BODY
+    milliseconds: int
+
+
+class Unanswered(Exception):
+    """No HTTP answer: the name does not resolve, or TLS or the connection failed."""
+
+    def __init__(self, address: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.address, self.reason = address, reason
+
+
+def exchange(
+    method: str,
+    host: str,
+    port: int,
+    path: str,
+    addresses: tuple[str, ...],
+    context: ssl.SSLContext,
+    headers: Mapping[str, str],
+    body: bytes | None = None,
+) -> Answer:
+    """One HTTPS request to `host` at the first of its `addresses`, the
+    certificate verified for `host`; redirects are not followed."""
     if not addresses:
-        return _failed(probe, None, f"{probe.host} does not resolve (see DNS)")
+        raise Unanswered(None, f"{host} does not resolve (see DNS)")
     address = sorted(addresses, key=lambda a: ":" in a)[0]  # IPv4 first
     started = time.monotonic()
     pool = urllib3.HTTPSConnectionPool(
         address,
         port,
-        server_hostname=probe.host,
-        assert_hostname=probe.host,
+        server_hostname=host,
+        assert_hostname=host,
         ssl_context=context,
         timeout=urllib3.Timeout(connect=TIMEOUT, read=TIMEOUT),
         retries=False,
         maxsize=1,
     )
-    headers = {"Host": probe.host, "User-Agent": USER_AGENT}
-    if probe.body is not None:
-        headers["Content-Type"] = "text/xml"
+    host_header = host if port == 443 else f"{host}:{port}"
     try:
         response = pool.urlopen(
-            probe.method, probe.path, body=probe.body, headers=headers, redirect=False, preload_content=False
+            method,
+            path,
+            body=body,
+            headers={"Host": host_header, "User-Agent": USER_AGENT, **headers},
+            redirect=False,
+            preload_content=False,
         )
-        body = response.read(MAX_BODY)
+        content = response.read(MAX_BODY)
         response.release_conn()
     except urllib3.exceptions.HTTPError as exc:
-        return _failed(probe, address, _reason(exc))
+        raise Unanswered(address, _reason(exc)) from None
     finally:
         pool.close()
     milliseconds = round((time.monotonic() - started) * 1000)
-    return judge(probe, address, response.status, response.headers.get("Content-Type", ""), body, milliseconds)
+    return Answer(address, response.status, dict(response.headers), content, milliseconds)
 
 
 def judge(probe: Probe, address: str, status: int, content_type: str, body: bytes, milliseconds: int) -> Result:
@@ -221,6 +271,7 @@ def _describe(found: set[tuple[str, int]] | str) -> str:
 # --- reading the documents -------------------------------------------------
 
 NOT_PARSED = "not parsed"
+MAIL_PROTOCOLS = ("IMAP", "POP3", "SMTP")
 
 
 def _xml(body: bytes) -> Element | None:
@@ -253,7 +304,8 @@ def _autodiscover_servers(body: bytes) -> set[tuple[str, int]] | str:
         for protocol in accounts[0]
         if autodiscover.local_name(protocol.tag) == "Protocol"
     ]
-    return {(p.get("Server", ""), _int(p.get("Port"))) for p in protocols}
+    # CalDAV and CardDAV entries name URLs, not mail servers.
+    return {(p.get("Server", ""), _int(p.get("Port"))) for p in protocols if p.get("Type") in MAIL_PROTOCOLS}
 
 
 def _json_url(body: bytes) -> str:

@@ -23,9 +23,11 @@ templates = Environment(
     keep_trailing_newline=True,
 )
 
-# Stands in for the user's address while a document is rendered once per
-# domain; it contains nothing that XML escaping would change.
-ADDRESS_SLOT = "ADDRESS-SLOT-7f3c"
+# Stand in for the user's address, and its part before "@" (a DAV login),
+# while a document is rendered once per domain; they contain nothing that
+# XML escaping would change.
+LOCAL_PART_SLOT = "LOCAL-PART-SLOT-7f3c"
+ADDRESS_SLOT = f"{LOCAL_PART_SLOT}@ADDRESS-SLOT-7f3c"
 
 
 def render(template: str, **context: Any) -> bytes:
@@ -33,17 +35,18 @@ def render(template: str, **context: Any) -> bytes:
 
 
 class AddressTemplate:
-    """A document rendered once, with a slot for the (escaped) address.
+    """A document rendered once, with slots for the (escaped) address and its local part.
 
-    Rendering is the expensive part; filling the slot is a join, so a
+    Rendering is the expensive part; filling the slots is a join, so a
     request only pays for escaping its own address.
     """
 
     def __init__(self, rendered: bytes) -> None:
-        self._parts = rendered.split(ADDRESS_SLOT.encode())
+        self._parts = [part.split(LOCAL_PART_SLOT.encode()) for part in rendered.split(ADDRESS_SLOT.encode())]
 
     def fill(self, address: str) -> bytes:
-        return str(escape(address)).encode("utf-8").join(self._parts)
+        local_part = str(escape(address.rsplit("@", 1)[0])).encode("utf-8")
+        return str(escape(address)).encode("utf-8").join(local_part.join(pieces) for pieces in self._parts)
 
 
 class UnreadableXml(ValueError):

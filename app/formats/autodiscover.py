@@ -70,12 +70,20 @@ def local_name(tag: object) -> str:
 
 
 def outlook_response(settings: Settings, domain: MailDomain, address: str | None) -> bytes:
-    """The Outlook (2006a) settings response: one Protocol per service.
+    """The Outlook (2006a) settings response: one Protocol per service, then
+    CalDAV and CardDAV when the domain has them.
 
     Without an address (a body-less GET, as Delta Chat sends) there is no
     User and no LoginName: the client logs in with the address it has.
     """
-    return render("autodiscover.xml", settings=settings, domain=domain, address=address, encryption=ENCRYPTION)
+    return render(
+        "autodiscover.xml",
+        settings=settings,
+        domain=domain,
+        address=address,
+        encryption=ENCRYPTION,
+        dav_username=domain.dav.username(address) if domain.dav and address else None,
+    )
 
 
 def mobilesync_response(address: str | None) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import plistlib
 import uuid
 
-from ..settings import MailDomain, Service, Settings
+from ..settings import Dav, DavUrl, MailDomain, Service, Settings
 
 CONTENT_TYPE = "application/x-apple-aspen-config"
 
@@ -23,6 +23,7 @@ def profile(settings: Settings, domain: MailDomain, address: str) -> bytes:
     POP3 on; the first outgoing one is the preferred SMTP. There is no
     STARTTLS key: UseSSL false on port 587 makes the device negotiate it.
     No password is ever put in: the device asks for it once, for both.
+    A domain with calendars and contacts adds a CalDAV and a CardDAV payload.
     """
     incoming, outgoing = settings.incoming[0], settings.outgoing[0]
     # Identifiers and UUIDs are derived from the address, so installing the
@@ -53,7 +54,7 @@ def profile(settings: Settings, domain: MailDomain, address: str) -> bytes:
         "PayloadUUID": profile_uuid,
         "PayloadDisplayName": f"{domain.display_name}: {address}",
         "PayloadOrganization": domain.display_name,
-        "PayloadContent": [account],
+        "PayloadContent": [account, *_dav_payloads(domain.dav, namespace, identifier, address)],
     }
     return plistlib.dumps(top, fmt=plistlib.FMT_XML, sort_keys=True)
 
@@ -65,4 +66,38 @@ def _server(direction: str, service: Service, address: str) -> dict[str, object]
         f"{direction}MailServerUseSSL": service.implicit_tls,
         f"{direction}MailServerUsername": address,
         f"{direction}MailServerAuthentication": "EmailAuthPassword",
+    }
+
+
+def _dav_payloads(dav: Dav | None, namespace: uuid.UUID, identifier: str, address: str) -> list[dict[str, object]]:
+    """One payload per DAV protocol, with UUIDs as stable as the mail one's,
+    and never a password (Apple allows one only in encrypted profiles)."""
+    if dav is None:
+        return []
+    key = address.lower()
+    username = dav.username(address)
+    payloads: list[dict[str, object]] = []
+    for prefix, kind, endpoint in (("CalDAV", "Calendars", dav.caldav), ("CardDAV", "Contacts", dav.carddav)):
+        label = f"{dav.display_name}: {kind}" if dav.display_name else kind
+        payloads.append(
+            {
+                "PayloadType": f"com.apple.{prefix.lower()}.account",
+                "PayloadVersion": 1,
+                "PayloadIdentifier": f"{identifier}.{prefix.lower()}",
+                "PayloadUUID": str(uuid.uuid5(namespace, f"{prefix.lower()}:{key}")).upper(),
+                "PayloadDisplayName": f"{kind} ({address})",
+                f"{prefix}AccountDescription": f"{label} ({address})",
+                **_dav_server(prefix, endpoint),
+                **({f"{prefix}Username": username} if username else {}),
+            }
+        )
+    return payloads
+
+
+def _dav_server(prefix: str, endpoint: DavUrl) -> dict[str, object]:
+    return {
+        f"{prefix}HostName": endpoint.host,
+        f"{prefix}Port": endpoint.port,
+        f"{prefix}UseSSL": True,
+        f"{prefix}PrincipalURL": endpoint.url,
     }

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from .. import devices, setup_page, signing
 from ..i18n import LANGUAGES, language
 from ..runtime import runtime
-from ..settings import IMPLICIT_TLS, STARTTLS
+from ..settings import IMPLICIT_TLS, LOGIN_ADDRESS, LOGIN_LOCAL_PART, LOGIN_NONE, STARTTLS
 from . import host_domain, public_base_url
 
 bp = Blueprint("setup", __name__)
@@ -26,6 +26,12 @@ TLS_NAMES = {IMPLICIT_TLS: "SSL/TLS", STARTTLS: "STARTTLS"}
 TLS_WORDS = {
     IMPLICIT_TLS: lazy_gettext("encrypted from the first byte"),
     STARTTLS: lazy_gettext("switches to encryption right after connecting"),
+}
+# The DAV login before the address is known.
+DAV_LOGIN_WORDS = {
+    LOGIN_ADDRESS: lazy_gettext("your full email address"),
+    LOGIN_LOCAL_PART: lazy_gettext("the part of your email address before @"),
+    LOGIN_NONE: lazy_gettext("your username on this server (your administrator can tell you)"),
 }
 UNSIGNED_BECAUSE = {
     signing.MISSING: lazy_gettext("this server has no certificate to sign it with"),
@@ -56,6 +62,7 @@ def page() -> Response:
         language_names=LANGUAGES,
         tls_names=TLS_NAMES,
         tls_words=TLS_WORDS,
+        dav_login_words=DAV_LOGIN_WORDS,
         qr_svg=_qr_svg(content.address) if content.address else None,
         signer=runtime().signer,
         unsigned_because=UNSIGNED_BECAUSE.get(runtime().signer.problem or ""),

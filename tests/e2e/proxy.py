@@ -15,15 +15,13 @@ Clients reach names with curl --resolve (Proxy.curl): nothing edits /etc/hosts.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from support.processes import random_loopback
+from support.processes import random_loopback, wait_for_port
 from tests.pki import make_ca
 
 CONFIG = """
@@ -132,19 +130,6 @@ class Proxy:
         )
 
 
-def _wait_for_port(address: str, port: int, process: subprocess.Popen, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"nginx exited with {process.returncode}")
-        try:
-            socket.create_connection((address, port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nginx not listening on {address}:{port}")
-
-
 @contextmanager
 def nginx_proxy(upstream: str, names: list[str], folder: Path, address: str | None = None, guard_admin: bool = False):
     """Start nginx in front of `upstream` (host:port) with a certificate for
@@ -184,7 +169,7 @@ def nginx_proxy(upstream: str, names: list[str], folder: Path, address: str | No
     )
     try:
         for port in (80, 443):
-            _wait_for_port(address, port, process)
+            wait_for_port(address, port, process, "nginx")
         yield Proxy(address, ca.root, folder, process)
     finally:
         process.terminate()

@@ -82,3 +82,21 @@ def test_a_hanging_resolver_costs_one_timeout_then_nothing(settings, silent_name
 def test_a_bad_nameserver_setting_is_reported_not_fatal():
     lookups = Resolver("not-an-address").lookup_all([("example.com", "MX")])
     assert lookups["example.com", "MX"].error == "AUTOCONFIG_DNS_SERVER must be ip or ip:port"
+
+
+def test_dav_records_published_are_ok_and_absent_ones_missing(make_settings, config_file, dns_server):
+    from tests.dav import DAV_TOML
+
+    settings = make_settings(config_file(DAV_TOML.replace("dav.example.org:8443", "cloud.example.com")))
+    resolver = Resolver(dns_server.address)
+    dav = {
+        domain: {key: row for key, row in checks(settings, resolver, domain).items() if "dav" in key[0]}
+        for domain in ("example.com", "example.org")
+    }
+    assert statuses(dav["example.com"]) == {
+        (f"_{kind}s._tcp.example.com", rtype): "ok" for kind in ("caldav", "carddav") for rtype in ("SRV", "TXT")
+    }
+    assert dav["example.com"]["_caldavs._tcp.example.com", "TXT"].found == ('"path=/remote.php/dav/"',)
+    assert statuses(dav["example.org"]) == {
+        (f"_{kind}s._tcp.example.org", rtype): "missing" for kind in ("caldav", "carddav") for rtype in ("SRV", "TXT")
+    }

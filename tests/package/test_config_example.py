@@ -5,7 +5,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from app.config_file import CONFIG_SCHEMA, SERVICE_SCHEMA, read_config
+from app.config_file import CONFIG_SCHEMA, DAV_SCHEMA, SERVICE_SCHEMA, read_config
 from app.settings import SERVICE_NAMES
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
@@ -15,11 +15,15 @@ SETTING_LINE = re.compile(r"^#(?=[\[a-z\"])", re.M)
 
 def every_key() -> set[str]:
     keys = {k for k in CONFIG_SCHEMA if k != "services"}
+    keys |= {f"dav.{key}" for key in DAV_SCHEMA} | {f"dav.domains.{key}" for key in DAV_SCHEMA}
     return keys | {f"services.{name}.{key}" for name in SERVICE_NAMES for key in SERVICE_SCHEMA}
 
 
 def keys_of(config: dict) -> set[str]:
     keys = {k for k in config if k != "services"}
+    dav = config.get("dav", {})
+    keys |= {f"dav.{key}" for key in dav if key != "domains"}
+    keys |= {f"dav.domains.{key}" for table in dav.get("domains", {}).values() for key in table}
     return keys | {f"services.{name}.{key}" for name, table in config.get("services", {}).items() for key in table}
 
 
@@ -46,3 +50,5 @@ def test_uncommented_example_turns_on_what_it_says(tmp_path, make_settings):
     assert [s.name for s in settings.incoming] == ["imap", "pop3"]
     assert [s.port for s in settings.outgoing] == [465, 587]
     assert settings.webmail_url == "https://webmail.example.com"
+    assert settings.domain("example.com").dav.caldav.url == "https://cloud.example.com/remote.php/dav/"
+    assert settings.domain("example.org").dav.login == "address"

@@ -1,5 +1,6 @@
 import pytest
 
+from app import create_app
 from app.settings import Source
 from app.settings_loader import load_settings
 
@@ -173,3 +174,65 @@ def test_a_missing_mail_server_name_is_a_problem_said_in_one_line(make_settings)
     assert len(problems) == 1 and "\n" not in problems[0]
     assert problems[0].startswith("CLOUDRON_EMAIL_SERVER_HOST is not set")
     assert "mailconfig.example.com" in problems[0]
+
+
+@pytest.mark.parametrize(
+    "dav, message",
+    [
+        ('caldav_url = "http://dav.example.com/"', "dav.caldav_url: must be an https:// URL"),
+        ('carddav_url = "https://dav.example.com"', "dav.carddav_url: must be https://host/path, with a path"),
+        ('login = "username"', 'dav.login: must be "address", "localpart" (the part before @) or "none"'),
+        ('colour = "red"', "dav.colour: unknown key"),
+    ],
+)
+def test_bad_dav_settings_are_refused_in_one_line_and_mail_is_still_served(
+    make_settings, config_file, caplog, dav, message
+):
+    good = {"caldav_url": '"https://dav.example.com/"', "carddav_url": '"https://dav.example.com/"'}
+    key, value = dav.split(" = ")
+    lines = [f"{k} = {v}" for k, v in (good | {key: value}).items()]
+    settings = make_settings(config_file("[dav]\n" + "\n".join(lines) + "\n"))
+    assert message in settings.config_error
+    assert "\n" not in settings.config_error
+    assert all(d.dav is None for d in settings.domains)
+    client = create_app({"SETTINGS": settings, "TESTING": True}).test_client()
+    assert [r.getMessage() for r in caplog.records if "config" in r.getMessage()] == [
+        f"config file ignored, serving defaults: {settings.config_error}"
+    ]
+    response = client.get(
+        "/mail/config-v1.1.xml?emailaddress=jane@example.com", headers={"Host": "autoconfig.example.com"}
+    )
+    assert response.status_code == 200 and b"<incomingServer" in response.data and b"<calendar" not in response.data
+
+
+def test_a_domain_override_needs_both_urls_without_a_shared_dav_section(make_settings, config_file):
+    settings = make_settings(config_file('[dav.domains."example.org"]\ncaldav_url = "https://d.example.org/"\n'))
+    assert "dav.domains.example.org: needs carddav_url too" in settings.config_error
+
+
+def test_dav_overrides_per_domain_and_login_defaults_to_the_part_before_the_at(make_settings, config_file):
+    from tests.dav import DAV_TOML
+
+    settings = make_settings(config_file(DAV_TOML.replace('login = "localpart"\n', "")))
+    com, org = settings.domain("example.com").dav, settings.domain("example.org").dav
+    assert (com.caldav.url, com.login, com.display_name) == (
+        "https://cloud.example.com/remote.php/dav/",
+        "localpart",
+        "Example Cloud",
+    )
+    assert (org.caldav.host, org.caldav.port, org.caldav.path, org.login) == ("dav.example.org", 8443, "/", "address")
+    assert com.username("jane.doe@example.com") == "jane.doe"
+
+
+def test_a_unicode_dav_host_is_published_in_ascii(make_settings, config_file):
+    settings = make_settings(
+        config_file(
+            '[dav]\ncaldav_url = "https://Kalender.Bücher.example/dav/"\ncarddav_url = "https://b.example:8443/"\n'
+        )
+    )
+    dav = settings.domain("example.com").dav
+    assert (dav.caldav.url, dav.caldav.host) == (
+        "https://kalender.xn--bcher-kva.example/dav/",
+        "kalender.xn--bcher-kva.example",
+    )
+    assert dav.carddav.url == "https://b.example:8443/"

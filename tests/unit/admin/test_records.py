@@ -63,3 +63,22 @@ def test_a_service_switched_on_moves_its_record_from_optional_to_recommended(mak
     settings = make_settings(config_file("[services.pop3]\nenabled = true\n"))
     (pop3s,) = [r for r in expected_records(settings, settings.domain("example.com")) if r.name.startswith("_pop3s.")]
     assert pop3s.level == "recommended" and pop3s.data == "10 1 995 my.example.com."
+
+
+def test_dav_records_name_the_dav_apps_host_port_and_path(make_settings, config_file):
+    from tests.dav import DAV_TOML
+
+    settings = make_settings(config_file(DAV_TOML))
+    records = by_name(settings, "example.com")
+    for label in ("_caldavs", "_carddavs"):
+        assert records[f"{label}._tcp.example.com", "SRV"] == ["0 1 443 cloud.example.com."]
+        assert records[f"{label}._tcp.example.com", "TXT"] == ['"path=/remote.php/dav/"']
+    assert by_name(settings, "example.org")["_caldavs._tcp.example.org", "SRV"] == ["0 1 8443 dav.example.org."]
+    # Calendars help, but mail setup never depends on them.
+    dav = [r for r in expected_records(settings, settings.domain("example.com")) if "dav" in r.name]
+    assert {r.level for r in dav} == {"recommended"} and len(dav) == 4
+    assert all(r.consequence and "\n" not in r.consequence for r in dav)
+
+
+def test_no_dav_records_without_dav(settings):
+    assert not [name for name, _ in by_name(settings) if "dav" in name]

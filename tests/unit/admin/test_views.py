@@ -201,3 +201,28 @@ def test_an_incomplete_environment_and_the_signer_are_on_the_page(make_settings,
     assert "Apple profiles: unsigned: no file at" in page
     report = json.loads(client.get("/admin/report.json").data)
     assert report["environment_problems"][0].startswith("CLOUDRON_EMAIL_SERVER_HOST is not set")
+
+
+def test_the_page_shows_each_domains_dav_login_with_an_example(make_settings, config_file, fake_dns):
+    from tests.dav import DAV_TOML
+
+    settings = make_settings(config_file(DAV_TOML))
+    admin = create_app({"SETTINGS": settings, "DNS_RESOLVER": fake_dns, "TESTING": True}).test_client()
+    page = admin.get("/admin").get_data(as_text=True)
+    assert "<code>jane.doe@example.com</code> is told to log in as\n    <strong><code>jane.doe</code></strong>" in page
+    assert (
+        "<code>jane.doe@example.org</code> is told to log in as\n    <strong><code>jane.doe@example.org</code></strong>"
+        in page
+    )
+    assert "usually want the <em>Cloudron username</em>" in page
+    assert "look up the _caldavs._tcp.example.com and _carddavs._tcp.example.com SRV and TXT records" in page
+    report = json.loads(admin.get("/admin/report.json").data)
+    dav = {d["name"]: d["dav"] for d in report["domains"]}
+    assert dav["example.com"]["login"] == "the part before @"
+    # The test zone has no address for the DAV hosts: every check says so.
+    assert {c["ok"] for c in dav["example.org"]["checks"]} == {False}
+
+
+def test_without_dav_the_page_has_no_calendar_section(admin):
+    assert "Calendars and contacts" not in admin.get("/admin").get_data(as_text=True)
+    assert all(d["dav"] is None for d in json.loads(admin.get("/admin/report.json").data)["domains"])

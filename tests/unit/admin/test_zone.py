@@ -50,3 +50,23 @@ def test_snippet_puts_required_lines_first_and_marks_what_cloudron_creates(setti
     assert made_by_cloudron == owners[:2]
     # The "not offered" courtesy records come after every record that helps a client.
     assert owners.index("_imap._tcp.example.com.") > owners.index("_submission._tcp.example.com.")
+
+
+def test_with_dav_the_snippet_holds_four_more_records_per_domain(make_settings, config_file, settings):
+    from tests.dav import DAV_TOML
+
+    dav_settings = make_settings(config_file(DAV_TOML))
+    for domain in dav_settings.domains:
+        with_dav = published(parse(snippet(dav_settings, domain)))
+        without = published(parse(snippet(settings, settings.domain(domain.name))))
+        added = with_dav - without
+        assert with_dav > without and len(added) == 4
+        assert {(name.split(".")[0], kind) for name, kind, _ in added} == {
+            ("_caldavs", "SRV"),
+            ("_caldavs", "TXT"),
+            ("_carddavs", "SRV"),
+            ("_carddavs", "TXT"),
+        }
+    org = published(parse(snippet(dav_settings, dav_settings.domain("example.org"))))
+    assert ("_caldavs._tcp.example.org", "SRV", "0 1 8443 dav.example.org.") in org
+    assert ("_carddavs._tcp.example.org", "TXT", '"path=/"') in org

@@ -4,6 +4,7 @@ import re
 import string
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -30,6 +31,17 @@ HOSTS = st.one_of(
     st.sampled_from(["autoconfig.example.com", "autodiscover.example.org", "xn--bcher-kva.example", "[::1]:80", ""]),
     st.text(alphabet=string.printable, max_size=40),
 )
+
+
+@pytest.fixture(params=["mail only", "with DAV"])
+def settings(request, make_settings, config_file):
+    """Every endpoint fuzzed without and with calendars and contacts, whose
+    login slot takes the part of the address before "@"."""
+    from tests.dav import DAV_TOML
+
+    return make_settings(config_file(DAV_TOML) if request.param == "with DAV" else None)
+
+
 common = hypothesis_settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -163,7 +175,8 @@ def test_autodiscover_without_a_body_on_every_host_shape(app, host, method, body
     response = app.test_client().open("/autodiscover/autodiscover.xml", method=method, data=body, headers=headers)
     assert_safe(response, host)
     # Settings, or a refusal that is not 2xx (so Delta Chat moves on): never an Autodiscover error.
-    assert response.status_code in (200, 404)
+    # (400: a Host that is no host name at all, refused by Werkzeug.)
+    assert response.status_code in (200, 400, 404)
     if response.status_code == 200:
         assert b"<Protocol>" in response.data
 

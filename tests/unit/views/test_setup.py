@@ -158,3 +158,47 @@ def test_language_follows_the_browser_and_the_switch_wins(client):
     assert english.xpath("//form//input[@name='lang']/@value") == ["en"]
     _, unknown = get(client, language="ja", lang="xx")
     assert unknown.get("lang") == "en"
+
+
+def dav_section(doc):
+    [section] = doc.xpath("//section[@aria-labelledby='dav-heading']") or [None]
+    if section is None:
+        return None
+    return {
+        "heading": text(section, ".//h2"),
+        "credentials": dict(
+            zip(
+                [text(dt, ".") for dt in section.xpath(".//dt")],
+                [text(dd, ".") for dd in section.xpath(".//dd")],
+                strict=True,
+            )
+        ),
+        "apps": [text(h3, ".") for h3 in section.xpath(".//h3")],
+    }
+
+
+def test_calendars_and_contacts_with_the_urls_and_the_login_of_the_address(make_settings, config_file):
+    from tests.dav import DAV_TOML
+
+    client = create_app({"SETTINGS": make_settings(config_file(DAV_TOML)), "TESTING": True}).test_client()
+    _, doc = get(client, host="autoconfig.example.com", emailaddress="Jane.Doe@example.com")
+    shown = dav_section(doc)
+    assert shown["heading"] == "Calendars and contacts"
+    assert shown["credentials"] == {
+        "Calendars (CalDAV)": "https://cloud.example.com/remote.php/dav/",
+        "Contacts (CardDAV)": "https://cloud.example.com/remote.php/dav/",
+        "Username": "Jane.Doe",
+        "Password": "your Cloudron password",
+    }
+    assert shown["apps"] == ["Thunderbird", "iPhone, iPad and Mac", "Android", "Other apps"]
+    assert "DAVx⁵" in text(doc, "//section[@aria-labelledby='dav-heading']")
+    # Before the address is known, the login is said in words; in French too.
+    _, doc = get(client, host="autoconfig.example.org", language="fr")
+    shown = dav_section(doc)
+    assert shown["heading"] == "Agendas et contacts"
+    assert shown["credentials"]["Nom d’utilisateur"] == "votre adresse e-mail complète"
+
+
+def test_without_dav_the_page_has_no_calendar_section(client):
+    _, doc = get(client, emailaddress="jane@example.org")
+    assert dav_section(doc) is None
