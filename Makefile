@@ -6,6 +6,8 @@ PYTHON ?= python3
 PORT ?= 8000
 # Debian packages the test suite drives for real (see docs/development.md, "Tests").
 SYSTEM_PACKAGES := nginx-light bubblewrap chromium dnsmasq-base wrk gosu openssl curl zbar-tools shellcheck
+# util-linux's unshare and iproute2's ip: Delta Chat's test runs in namespaces of its own.
+SYSTEM_PACKAGES += util-linux iproute2
 # Node runs Cloudron's manifest validator; some nodejs builds bundle npm, Debian's does not.
 SYSTEM_PACKAGES += nodejs $(if $(shell command -v npm),,npm)
 # The image tests build the Dockerfile without a Docker daemon (docs/image.md).

@@ -30,9 +30,13 @@ limit_request_line = 4096
 limit_request_fields = 50
 limit_request_field_size = 8190
 
-# Cloudron's proxy is the only hop in front of us, and its address is not
-# fixed: trust its X-Forwarded-* headers (ProxyFix in the app trusts one hop).
-forwarded_allow_ips = "*"
+# gunicorn trusts no peer's forwarding headers: its forwarder headers
+# (SCRIPT_NAME, PATH_INFO) would let anyone move a request under /admin past
+# a proxy's path guard, and X-Forwarded-Proto would set the scheme. The app
+# itself trusts X-Forwarded-* from Cloudron's proxy alone (app/proxy.py).
+forwarded_allow_ips = ""
+forwarder_headers = ""
+secure_scheme_headers: dict[str, str] = {}
 
 # Logs go to stdout/stderr: Cloudron collects them, there are no log files.
 # No access log unless ACCESS_LOG=1: one line per request is a fifth of the

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestTimeout
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import i18n
 from .documents import Documents
+from .proxy import trust_proxy
 from .runtime import Runtime
 from .settings import Settings
 from .settings_loader import load_settings
@@ -47,7 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings: Settings = app.config["SETTINGS"] or load_settings(app.config["ENVIRON"])
     _log_start(settings)
 
-    signer = load_signer(settings.tls_cert_file, settings.tls_key_file)
+    signer = load_signer(settings.tls_cert_file, settings.tls_key_file, settings.trust_store_file)
     if signer.signs:
         log.info("Apple profiles are signed as %s", signer.name)
     else:
@@ -63,9 +64,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         admin.init_app(app)
     app.register_error_handler(HTTPException, _plain_error)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
+    app.register_error_handler(Exception, _unexpected)
 
     # One trusted hop: Cloudron's nginx sets X-Forwarded-Proto/-Host/-For.
-    app.wsgi_app = ProxyFix(_caseless_paths(app.wsgi_app), x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
+    app.wsgi_app = trust_proxy(_caseless_paths(app.wsgi_app), settings)  # type: ignore[method-assign]
     return app
 
 
@@ -94,10 +96,22 @@ def _plain_error(error: HTTPException) -> BaseResponse:
     return plain(code, f"{code} {error.name}")
 
 
+def _unexpected(error: Exception) -> BaseResponse:
+    # A bug, never the client's due; said in one line, not a traceback, so
+    # that a request repeated in a loop cannot flood the log Cloudron keeps.
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+    log.error("500 for %s %r: %s%s", request.method, request.path[:200], type(error).__name__, where)
+    return plain(500, "500 Internal Server Error")
+
+
 def _too_large(error: RequestEntityTooLarge) -> BaseResponse:
     stream, left = request.environ["wsgi.input"], DRAIN_BYTES
-    while left > 0 and (chunk := stream.read(min(left, 64 * 1024))):
-        left -= len(chunk)
+    try:
+        while left > 0 and (chunk := stream.read(min(left, 64 * 1024))):
+            left -= len(chunk)
+    except RequestTimeout:
+        pass  # a body announced and never sent: answer now, within the body deadline
     return _plain_error(error)
 
 

@@ -6,6 +6,7 @@ the key and says why in one line. The caller ignores a broken file whole.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -33,12 +34,24 @@ def read_config(path: str) -> dict[str, Any]:
         raise ConfigError("", f"not valid TOML ({exc})") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError("", f"cannot be read ({exc})") from exc
+    except Exception as exc:
+        # Whatever else goes wrong, the file is ignored whole, never fatal:
+        # tomllib recurses once per level of nesting, so ~1 KB of [[[[...
+        # raises RecursionError.
+        raise ConfigError("", f"cannot be read ({type(exc).__name__}: {exc})") from exc
     return _check_table("", raw, CONFIG_SCHEMA)
+
+
+# C0 and C1 controls and DEL: none belongs in a name or link, and in XML 1.0
+# most of them are not even allowed as a character reference.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def _string(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(key, f"must be a non-empty string, got {value!r}")
+    if _CONTROL.search(value):
+        raise ConfigError(key, f"must not contain control characters, got {value!r}")
     return str(value).strip()
 
 

@@ -22,7 +22,11 @@ class Documents:
             d.name: AddressTemplate(autodiscover.outlook_response(settings, d, ADDRESS_SLOT)) for d in settings.domains
         }
         self._pacc = {d.name: pacc.document(settings, d) for d in settings.domains}
+        self._outlook_without_address = {
+            d.name: autodiscover.outlook_response(settings, d, None) for d in settings.domains
+        }
         self._mobilesync = AddressTemplate(autodiscover.mobilesync_response(ADDRESS_SLOT))
+        self._mobilesync_without_address = autodiscover.mobilesync_response(None)
         # The documentation link names the host the client asked, so the
         # autoconfig document is cached per (domain, link); bounded because
         # the Host header is the client's to choose.
@@ -38,5 +42,8 @@ class Documents:
         """None when the settings cannot be published as PACC."""
         return self._pacc[domain.name]
 
-    def mobilesync(self, address: str) -> bytes:
-        return self._mobilesync.fill(address)
+    def outlook_without_address(self, domain: MailDomain) -> bytes:
+        return self._outlook_without_address[domain.name]
+
+    def mobilesync(self, address: str | None) -> bytes:
+        return self._mobilesync.fill(address) if address else self._mobilesync_without_address

@@ -6,6 +6,7 @@ Unicode domain and its punycode spelling are the same key everywhere.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 import idna
@@ -14,6 +15,7 @@ from email_validator.syntax import validate_email_local_part
 
 # RFC 5321 4.5.3.1.3: a path holds at most 256 octets, so an address 254.
 MAX_ADDRESS_LENGTH = 254
+MAX_LOCAL_PART_LENGTH = 64
 
 PREFIXES = ("autoconfig.", "autodiscover.")
 # draft-ietf-mailmaint-pacc's host; not in PREFIXES, which are always published.
@@ -54,14 +56,20 @@ def parse_address(raw: str) -> tuple[str, str]:
 
     email-validator checks the local part (RFC 5322/6531); the domain goes
     through the same UTS #46 normalisation as every other domain here.
+    The local part is normalised to NFC first (RFC 6532 3.1), as
+    email-validator's full validation does: the NFC and NFD spellings of
+    jörg@ are one mailbox, one login name and one profile on a device.
+    RFC 5321 4.5.3.1.1 allows 64 octets before the @.
     """
     local, at, domain = raw.strip().rpartition("@")
     if not at:
         raise ValueError("not an email address")
     try:
-        local = validate_email_local_part(local, allow_smtputf8=True)["local_part"]
+        local = validate_email_local_part(unicodedata.normalize("NFC", local), allow_smtputf8=True)["local_part"]
     except EmailSyntaxError as exc:
         raise ValueError("not an email address") from exc
+    if len(local.encode("utf-8")) > MAX_LOCAL_PART_LENGTH:
+        raise ValueError("not an email address")
     ascii_domain = normalize_domain(domain)
     address = f"{local}@{ascii_domain}"
     if len(address.encode("utf-8")) > MAX_ADDRESS_LENGTH:

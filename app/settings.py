@@ -154,6 +154,11 @@ class Settings:
     setup_page_domains: tuple[MailDomain, ...] = ()
     dns_server: str | None = None
     admin_open_because: str | None = None  # why /admin may open; None = closed
+    # Cloudron's login stands in front of /admin only for requests through its proxy.
+    admin_behind_proxy: bool = False
+    proxy_ip: str | None = None  # CLOUDRON_PROXY_IP; None: a proxy on this machine
+    # The roots a device trusts, to tell whether it would verify a signed profile.
+    trust_store_file: str = ""
     provenance: tuple[Provenance, ...] = field(default=(), compare=False)
     _by_name: Mapping[str, MailDomain] = field(default_factory=dict, init=False, repr=False, compare=False)
 

@@ -34,6 +34,10 @@ TLS_CERT_VARIABLE = "AUTOCONFIG_TLS_CERT_FILE"
 TLS_KEY_VARIABLE = "AUTOCONFIG_TLS_KEY_FILE"
 # The folder for state kept across restarts; default: the config file's folder.
 DATA_DIR_VARIABLE = "AUTOCONFIG_DATA_DIR"
+# The public roots devices trust (Debian's bundle); OpenSSL's variable
+# overrides it, as it does for every TLS client on the machine.
+DEFAULT_TRUST_STORE_FILE = "/etc/ssl/certs/ca-certificates.crt"
+TRUST_STORE_VARIABLE = "SSL_CERT_FILE"
 # The nameserver (ip or ip:port) the admin page's DNS checks ask; default: the system's.
 DNS_SERVER_VARIABLE = "AUTOCONFIG_DNS_SERVER"
 # Opens /admin where no Cloudron login guards it (another guard must stand in front).
@@ -96,6 +100,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         setup_page_domains=_setup_page_domains(domains, config.get("setup_page_domains", ())),
         dns_server=environ.get(DNS_SERVER_VARIABLE) or None,
         admin_open_because=_admin_open_because(environ),
+        admin_behind_proxy=environ.get("CLOUDRON") == "1",
+        proxy_ip=environ.get("CLOUDRON_PROXY_IP", "").strip() or None,
+        trust_store_file=environ.get(TRUST_STORE_VARIABLE) or DEFAULT_TRUST_STORE_FILE,
     )
     return replace(settings, provenance=_provenance(settings, config, Source.DEMO if demo else Source.ENVIRONMENT))
 

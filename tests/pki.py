@@ -35,15 +35,20 @@ class TestCA:
     _inter_key: ec.EllipticCurvePrivateKey
     _inter_cert: x509.Certificate
 
-    def issue(self, names: list[str], stem: str = "leaf") -> Leaf:
-        """A server certificate for `names`, signed by the intermediate."""
+    def issue(
+        self, names: list[str], stem: str = "leaf", valid_from_days: float = 0, self_signed: bool = False
+    ) -> Leaf:
+        """A server certificate for `names`, signed by the intermediate (or by
+        its own key), valid for two days from `valid_from_days` from now."""
         key = ec.generate_private_key(ec.SECP256R1())
+        issuer, signing_key = (_name(names[0]), key) if self_signed else (self._inter_cert.subject, self._inter_key)
         cert = (
-            _builder(names[0], key.public_key(), self._inter_cert.subject)
+            _builder(names[0], key.public_key(), issuer, valid_from_days)
             .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .sign(self._inter_key, hashes.SHA256())
+            .add_extension(_key_id(signing_key.public_key()), critical=False)
+            .sign(signing_key, hashes.SHA256())
         )
         leaf = Leaf(self.folder / f"{stem}.pem", self.folder / f"{stem}.key", self.folder / f"{stem}-only.pem")
         leaf.leaf_only.write_bytes(cert.public_bytes(PEM))
@@ -60,6 +65,7 @@ def make_ca(folder: Path) -> TestCA:
         _builder(root_name, root_key.public_key(), _name(root_name))
         .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
         .add_extension(_ca_usage(), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False)
         .sign(root_key, hashes.SHA256())
     )
     inter_key = ec.generate_private_key(ec.SECP256R1())
@@ -67,6 +73,8 @@ def make_ca(folder: Path) -> TestCA:
         _builder("Mail Autoconfig Test Intermediate CA", inter_key.public_key(), root.subject)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(_ca_usage(), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(inter_key.public_key()), critical=False)
+        .add_extension(_key_id(root_key.public_key()), critical=False)
         .sign(root_key, hashes.SHA256())
     )
     (folder / "root.pem").write_bytes(root.public_bytes(PEM))
@@ -78,8 +86,8 @@ def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
-def _builder(common_name, public_key, issuer) -> x509.CertificateBuilder:
-    now = datetime.datetime.now(datetime.UTC)
+def _builder(common_name, public_key, issuer, valid_from_days: float = 0) -> x509.CertificateBuilder:
+    now = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=valid_from_days)
     return (
         x509.CertificateBuilder()
         .subject_name(_name(common_name))
@@ -89,6 +97,11 @@ def _builder(common_name, public_key, issuer) -> x509.CertificateBuilder:
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=2))
     )
+
+
+def _key_id(issuer_key) -> x509.AuthorityKeyIdentifier:
+    # Public CAs' certificates all carry it, and WebPKI verification needs it.
+    return x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key)
 
 
 def _ca_usage() -> x509.KeyUsage:

@@ -19,10 +19,8 @@ from typing import TypeVar
 from xml.etree.ElementTree import Element
 
 import urllib3
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, fromstring
 
-from ..formats import autodiscover, pacc
+from ..formats import UnreadableXml, autodiscover, pacc, parse_xml
 from ..settings import MailDomain, Settings
 from .levels import Level
 from .records import ALIAS_CONSEQUENCES, PACC_CONSEQUENCE
@@ -300,10 +298,9 @@ MAIL_PROTOCOLS = ("IMAP", "POP3", "SMTP")
 
 def _xml(body: bytes) -> Element | None:
     try:
-        root: Element = fromstring(body, forbid_dtd=True)
-    except (ParseError, DefusedXmlException, ValueError):
+        return parse_xml(body)
+    except UnreadableXml:
         return None
-    return root
 
 
 def _autoconfig_servers(body: bytes) -> set[tuple[str, int]] | str:
@@ -351,7 +348,8 @@ def _pacc_digest(body: bytes) -> str:
 
 
 def _int(text: str | None) -> int:
-    return int(text) if text and text.isdigit() else 0
+    # Not str.isdigit: it is true for "²", which int() refuses.
+    return int(text) if text and text.isascii() and text.isdigit() else 0
 
 
 def _autodiscover_request(address: str) -> bytes:

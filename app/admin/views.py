@@ -13,6 +13,7 @@ import ipaddress
 
 from flask import Blueprint, Response, render_template, request
 
+from ..proxy import is_proxy, peer
 from ..runtime import runtime
 from ..settings_loader import ADMIN_OPEN_VARIABLE
 from ..views import plain
@@ -29,6 +30,10 @@ bp = Blueprint("admin", __name__, template_folder="templates")
 
 def open_because() -> str | None:
     settings = runtime().settings
+    if settings.admin_behind_proxy and not is_proxy(settings, peer(request.environ)):
+        # Cloudron's login is in its proxy: whoever reaches port 8000 another
+        # way (another container on the network) has passed no login.
+        return None
     reason = settings.admin_open_because
     if reason is None and settings.demo and _from_this_machine():
         reason = "demo environment, asked from this machine"
@@ -39,7 +44,7 @@ def _from_this_machine() -> bool:
     if "X-Forwarded-For" in request.headers:
         return False
     try:
-        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+        return ipaddress.ip_address(peer(request.environ)).is_loopback
     except ValueError:
         return False
 

@@ -7,7 +7,10 @@ configuration or request state.
 from __future__ import annotations
 
 from typing import Any
+from xml.etree.ElementTree import Element
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import escape
 
@@ -44,3 +47,21 @@ class AddressTemplate:
     def fill(self, address: str) -> bytes:
         local_part = str(escape(address.rsplit("@", 1)[0])).encode("utf-8")
         return str(escape(address)).encode("utf-8").join(local_part.join(pieces) for pieces in self._parts)
+
+
+class UnreadableXml(ValueError):
+    """Bytes that are not a well-formed, harmless XML document."""
+
+
+def parse_xml(body: bytes) -> Element:
+    """Parse XML someone else wrote; raise UnreadableXml for anything wrong.
+
+    defusedxml refuses DTDs and entities (XML bombs, external entities).
+    LookupError comes from a declaration naming an encoding Python lacks or
+    one that is not a text encoding (encoding="x-nope", "rot13", "base64").
+    """
+    try:
+        root: Element = fromstring(body, forbid_dtd=True)
+    except (ParseError, DefusedXmlException, ValueError, LookupError) as exc:
+        raise UnreadableXml(str(exc)) from exc
+    return root

@@ -11,11 +11,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, fromstring
-
 from ..settings import MailDomain, Settings
-from . import render
+from . import UnreadableXml, parse_xml, render
 
 CONTENT_TYPE = "text/xml; charset=utf-8"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
@@ -52,14 +49,13 @@ class AutodiscoverRequest:
 def parse_request(body: bytes) -> AutodiscoverRequest:
     """Read the address and schema from a request body.
 
-    defusedxml refuses DTDs and entities (XML bombs, external entities);
-    the caller caps the body's size before it gets here.
+    The caller caps the body's size before it gets here.
     """
     if not body.strip():
         raise InvalidRequest("empty body")
     try:
-        root = fromstring(body, forbid_dtd=True)
-    except (ParseError, DefusedXmlException, ValueError) as exc:
+        root = parse_xml(body)
+    except UnreadableXml as exc:
         raise InvalidRequest("not well-formed XML") from exc
     # Match on local names: some clients omit the request namespace.
     fields = {local_name(el.tag): (el.text or "").strip() for el in root.iter()}
@@ -73,20 +69,24 @@ def local_name(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def outlook_response(settings: Settings, domain: MailDomain, address: str) -> bytes:
+def outlook_response(settings: Settings, domain: MailDomain, address: str | None) -> bytes:
     """The Outlook (2006a) settings response: one Protocol per service, then
-    CalDAV and CardDAV when the domain has them."""
+    CalDAV and CardDAV when the domain has them.
+
+    Without an address (a body-less GET, as Delta Chat sends) there is no
+    User and no LoginName: the client logs in with the address it has.
+    """
     return render(
         "autodiscover.xml",
         settings=settings,
         domain=domain,
         address=address,
         encryption=ENCRYPTION,
-        dav_username=domain.dav.username(address) if domain.dav else None,
+        dav_username=domain.dav.username(address) if domain.dav and address else None,
     )
 
 
-def mobilesync_response(address: str) -> bytes:
+def mobilesync_response(address: str | None) -> bytes:
     """ActiveSync is not offered: say so in the mobilesync format, so the
     new Outlook falls back to IMAP instead of retrying or guessing."""
     return render("autodiscover-mobilesync.xml", address=address)

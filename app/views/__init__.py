@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
+from urllib.parse import urlsplit
 
 from flask import Response, request
 
-from ..names import domain_of_host
+from ..names import PREFIXES, domain_of_host
 from ..runtime import runtime
 from ..settings import MailDomain
-
-# A Host header we are willing to put into a link: a plain hostname[:port].
-_LINKABLE_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,252})(?::[0-9]{1,5})?", re.IGNORECASE)
 
 # The short reasons of plain-text refusals; fixed strings, nothing the client sent.
 NOT_AN_ADDRESS = "emailaddress is not an email address"
@@ -19,20 +16,29 @@ NOT_SERVED_HERE = "No mail settings are published here for that domain"
 
 
 def public_host() -> str:
-    """The host the client reached us on (as forwarded by the proxy, which
-    ProxyFix trusts for one hop), or our own name if it is not linkable."""
-    host = request.host
-    return host if _LINKABLE_HOST.fullmatch(host) else runtime().settings.app_domain
+    """The host the client reached us on (as the proxy forwards it), when it
+    is one of ours: one of the app's locations, or autoconfig./autodiscover.
+    of a served domain. Anything else (a Host or X-Forwarded-Host the client
+    made up) gives the app's primary location: links never point elsewhere."""
+    settings = runtime().settings
+    name, _, port = request.host.lower().partition(":")
+    ours = name in settings.locations or (
+        name.startswith(PREFIXES) and settings.domain(name.split(".", 1)[1]) is not None
+    )
+    if not ours:
+        return urlsplit(settings.app_origin).netloc
+    return f"{name}:{port}" if port.isascii() and port.isdigit() else name
 
 
 def public_base_url() -> str:
     """scheme://host for links we emit.
 
     On Cloudron every location has a certificate and port 80 redirects, so
-    links are https even when a client came in over plain http.
+    links are https even when a client came in over plain http. Elsewhere
+    the scheme the proxy forwarded, when it is one a link may have.
     """
-    https = runtime().settings.app_origin.startswith("https://")
-    return f"{'https' if https else request.scheme}://{public_host()}"
+    https = runtime().settings.app_origin.startswith("https://") or request.scheme == "https"
+    return f"{'https' if https else 'http'}://{public_host()}"
 
 
 def host_domain() -> MailDomain | None:

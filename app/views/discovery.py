@@ -13,7 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..formats import autoconfig, autodiscover, pacc
 from ..lookup import NotAnAddress, NotServedHere, lookup
-from ..names import PACC_PREFIX, split_host
+from ..names import PACC_PREFIX, parse_address, split_host
 from ..runtime import runtime
 from . import NOT_AN_ADDRESS, NOT_SERVED_HERE, host_domain, plain, public_base_url, public_host
 
@@ -28,8 +28,8 @@ def health() -> Response:
 @bp.get("/mail/config-v1.1.xml")
 @bp.get("/.well-known/autoconfig/mail/config-v1.1.xml")
 def autoconfig_xml() -> Response:
-    # emailaddress is optional: K-9, KMail and Geary never send it, and
-    # Delta Chat leaves it out on the .well-known URL.
+    # emailaddress is optional: K-9, KMail and Geary never send it; Delta
+    # Chat sends it to autoconfig.<d> but leaves it out on <d>/.well-known.
     raw = request.args.get("emailaddress", "").strip()
     domain = host_domain()
     if raw:
@@ -57,13 +57,15 @@ def autodiscover_xml() -> Response:
     # chunked body it cuts at the cap, silently: refuse that the same way.
     if len(body) >= current_app.config["MAX_CONTENT_LENGTH"]:
         raise RequestEntityTooLarge()
+    if not body.strip():
+        return _settings_of_the_host()
     try:
         asked = autodiscover.parse_request(body)
     except autodiscover.InvalidRequest:
         return _xml(autodiscover.error_response(autodiscover.INVALID_REQUEST))
     schema = asked.schema.lower()
     if schema == autodiscover.MOBILESYNC_SCHEMA.lower():
-        return _xml(runtime().documents.mobilesync(asked.address))
+        return _xml(runtime().documents.mobilesync(_valid_address(asked.address)))
     if schema != autodiscover.OUTLOOK_SCHEMA.lower():
         return _xml(autodiscover.error_response(autodiscover.PROVIDER_UNAVAILABLE))
     try:
@@ -75,6 +77,26 @@ def autodiscover_xml() -> Response:
         return _xml(autodiscover.error_response(autodiscover.NO_SUCH_ADDRESS))
     g.mail_domain = mailbox.domain.name
     return _xml(runtime().documents.outlook(mailbox.domain, mailbox.address))
+
+
+def _settings_of_the_host() -> Response:
+    """A request with no body names no address: Delta Chat GETs this URL on
+    <d> and autodiscover.<d> and stops at the first 2xx XML answer. The
+    served domain the host names gets its settings; any other host a 404,
+    so the client moves on to its next source instead of stopping here."""
+    domain = host_domain()
+    g.mail_domain = domain and domain.name
+    if domain is None:
+        return plain(404, NOT_SERVED_HERE)
+    return _xml(runtime().documents.outlook_without_address(domain))
+
+
+def _valid_address(raw: str) -> str | None:
+    """The address normalised when it is one, else None: never echo raw input."""
+    try:
+        return parse_address(raw)[0]
+    except ValueError:
+        return None
 
 
 def _xml(body: bytes) -> Response:

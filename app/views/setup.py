@@ -39,6 +39,7 @@ UNSIGNED_BECAUSE = {
     signing.UNREADABLE: lazy_gettext("this server cannot read its certificate"),
     signing.INVALID: lazy_gettext("this server's certificate cannot sign profiles"),
     signing.MISMATCH: lazy_gettext("this server's certificate and key do not match"),
+    signing.UNTRUSTED: lazy_gettext("your device would not trust this server's certificate"),
 }
 
 

@@ -44,9 +44,16 @@ http {{
         server_name _;
         ssl_certificate {cert};
         ssl_certificate_key {key};
-
+        # Stock nginx drops request headers with underscores; other proxies
+        # pass them. Passed here, so that a SCRIPT_NAME or PATH_INFO header
+        # from a client reaches the app, as it would behind those.
+        underscores_in_headers on;
+{guard}
         location / {{
             proxy_pass http://{upstream};
+            # The app sees the proxy's own address as the TCP peer, as an app
+            # on Cloudron sees CLOUDRON_PROXY_IP.
+            proxy_bind {address};
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             # What Cloudron's proxy sends to every app.
@@ -58,6 +65,15 @@ http {{
         }}
     }}
 }}
+"""
+
+
+# What Cloudron's proxyAuth does to a visitor without a login: /admin never
+# reaches the app.
+ADMIN_GUARD = """
+        location /admin {
+            return 401 "sign in first";
+        }
 """
 
 
@@ -115,17 +131,21 @@ class Proxy:
 
 
 @contextmanager
-def nginx_proxy(upstream: str, names: list[str], folder: Path):
-    """Start nginx in front of `upstream` (host:port) with a certificate for `names`."""
+def nginx_proxy(upstream: str, names: list[str], folder: Path, address: str | None = None, guard_admin: bool = False):
+    """Start nginx in front of `upstream` (host:port) with a certificate for
+    `names`, on `address` (a random loopback one by default). `guard_admin`
+    refuses /admin in the proxy, as Cloudron's login (proxyAuth) does for a
+    visitor who has not signed in."""
     folder.mkdir(parents=True, exist_ok=True)
     ca = make_ca(folder / "pki")
     leaf = ca.issue(names, stem="proxy")
-    address = random_loopback()
+    address = address or random_loopback()
     (folder / "nginx.conf").write_text(
         CONFIG.format(
             folder=folder,
             address=address,
             upstream=upstream,
+            guard=ADMIN_GUARD if guard_admin else "",
             cert=leaf.cert,
             key=leaf.key,
             # As root, nginx would run its workers as nobody, who cannot reach the temp dirs.

@@ -48,3 +48,5 @@ def gunicorn(env: dict[str, str], port: int | None = None, host: str = "127.0.0.
         # A SIGTERM that lands while a worker is still booting makes gunicorn
         # wait out graceful_timeout (10 s) for it: allow for that.
         process.wait(timeout=20)
+    # Whatever the test sent, the app never logs a traceback.
+    assert "Traceback" not in log_path.read_text(errors="replace"), log_path

@@ -52,6 +52,7 @@ def server(tmp_path_factory, test_ca):
         "AUTOCONFIG_CONFIG_FILE": str(tmp_path_factory.mktemp("data") / "absent.toml"),
         "AUTOCONFIG_TLS_CERT_FILE": str(leaf.cert),
         "AUTOCONFIG_TLS_KEY_FILE": str(leaf.key),
+        "SSL_CERT_FILE": str(test_ca.root),  # the roots the test's devices trust
     }
     with gunicorn(env) as (base, _, _):
         yield base

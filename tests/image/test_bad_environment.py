@@ -16,7 +16,7 @@ from support.sandbox import ImageRoot, cloudron_runtime
 from tests import pki
 from tests.dns_server import DnsServer
 
-from .answers import get, log_of, snapshot
+from .answers import READ_AS_THE_PROXY, get, log_of, snapshot
 
 ADMIN_CONFIG = b"# The admin's own settings.\n[services.pop3]\nenabled = true\n"
 
@@ -108,7 +108,7 @@ def outcome(
     (data / "config.toml").write_bytes(ADMIN_CONFIG)
     certs = case.prepare(data, test_ca)
     before = snapshot(data)
-    wanted = {**RUNTIME_ENV, **case.env, "AUTOCONFIG_DNS_SERVER": dns_server.address}
+    wanted = {**RUNTIME_ENV, **READ_AS_THE_PROXY, **case.env, "AUTOCONFIG_DNS_SERVER": dns_server.address}
     env = {key: value for key, value in wanted.items() if value is not None}
     with cloudron_runtime(data, folder, env=env, certs_dir=certs, image=image) as sandbox:
         health = get(sandbox, "/healthz").status_code

@@ -18,7 +18,7 @@ from support.processes import REPO, pss_kib
 from support.sandbox import CLOUDRON_UID, ImageRoot, Sandbox, ids_of
 from tests import pki
 
-from .answers import APP_HOST, DOMAINS, TROUBLE, discovery, every_answer, get, log_of
+from .answers import APP_HOST, DOMAINS, READ_AS_THE_PROXY, TROUBLE, discovery, every_answer, get, log_of
 from .conftest import Start, build_context, built
 
 MANIFEST = json.loads((REPO / "CloudronManifest.json").read_text())
@@ -131,15 +131,19 @@ def signed_profile(sandbox: Sandbox, ca: pki.TestCA, folder: Path) -> bytes:
 
 
 def test_certificate_renewal_signs_profiles_with_the_new_certificate(
-    start: Start, test_ca: pki.TestCA, tmp_path: Path
+    start: Start, test_ca: pki.TestCA, tmp_path: Path, data_dir: Path
 ) -> None:
+    # The app signs only what a device would verify: the test's devices trust
+    # the test root, handed over where the app (as cloudron) can read it.
+    (data_dir / "test-root.pem").write_bytes(test_ca.root.read_bytes())
+    trusting = {**RUNTIME_ENV, "SSL_CERT_FILE": "/app/data/test-root.pem"}
     certs = tmp_path / "certs"
     old = test_ca.issue([APP_HOST], stem="old")
-    with start(certs_dir=tls_addon(certs, old)) as sandbox:
+    with start(env=trusting, certs_dir=tls_addon(certs, old)) as sandbox:
         signed_profile(sandbox, test_ca, tmp_path)
     # Renewed, and now a wildcard certificate, so that the log can tell them apart.
     new = test_ca.issue(["*.example.com", APP_HOST], stem="new")
-    with start(certs_dir=tls_addon(certs, new)) as sandbox:
+    with start(env=trusting, certs_dir=tls_addon(certs, new)) as sandbox:
         profile = signed_profile(sandbox, test_ca, tmp_path)
     der = [
         subprocess.run(
@@ -162,6 +166,7 @@ def test_environment_change_alias_and_mail_domains_followed_after_restart(start:
     # and removed example.org from the mail server.
     env = {
         **RUNTIME_ENV,
+        **READ_AS_THE_PROXY,
         "CLOUDRON_EMAIL_DOMAINS": "example.com,bücher.example,example.net",
         "CLOUDRON_ALIAS_DOMAINS": RUNTIME_ENV["CLOUDRON_ALIAS_DOMAINS"]
         + ",autoconfig.example.net,autodiscover.example.net",

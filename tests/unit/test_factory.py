@@ -34,3 +34,18 @@ def test_without_the_dashboard_every_discovery_answer_is_the_same(settings, meth
 def test_without_the_dashboard_there_is_no_admin_page(settings):
     client = create_app({"SETTINGS": settings, "ADMIN": False}).test_client()
     assert client.get("/admin").status_code == 404
+
+
+def test_an_unexpected_error_is_a_plain_500_and_one_log_line_without_traceback(settings, caplog):
+    app = create_app({"SETTINGS": settings})
+
+    @app.get("/boom")
+    def boom():
+        raise KeyError("a bug")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert response.data == b"500 Internal Server Error\n"
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert record.exc_info is None
+    assert "KeyError" in record.getMessage() and "\n" not in record.getMessage()

@@ -23,6 +23,19 @@ def test_parse_address_keeps_local_part_and_gives_ascii_domain():
     assert parse_address(" Jane.Doe@Bücher.Example ") == ("Jane.Doe@xn--bcher-kva.example", "xn--bcher-kva.example")
 
 
+def test_nfc_and_nfd_spellings_of_a_local_part_are_one_address():
+    nfc, nfd = "j\u00f6rg@example.com", "jo\u0308rg@example.com"
+    assert nfc != nfd
+    assert parse_address(nfd) == parse_address(nfc) == (nfc, "example.com")
+
+
+def test_local_parts_are_limited_to_64_octets():
+    assert parse_address("a" * 64 + "@example.com")[0] == "a" * 64 + "@example.com"
+    for local in ["a" * 65, "\u00f6" * 33]:  # 65 and 66 octets
+        with pytest.raises(ValueError):
+            parse_address(local + "@example.com")
+
+
 @pytest.mark.parametrize(
     "raw",
     ["", "jane", "jane@", "@example.com", "a b@example.com", "<script>@example.com", "jane@exa<mple.com", "a@@b.com"],

@@ -104,6 +104,12 @@ enabled = true
         ('setup_page_domains = "example.com"', "setup_page_domains: must be a list"),
         ('setup_page_domains = ["example.com", 3]', "setup_page_domains[1]: is not a domain name"),
         ("this is = not toml", "not valid TOML"),
+        # tomllib recurses per level: this used to stop the app from starting.
+        ("x = " + "[" * 2000 + "]" * 2000, "cannot be read (RecursionError"),
+        # A control character would make the autoconfig XML ill-formed.
+        ('[display_names]\n"example.com" = "Acme\\u0007 Mail"', "display_names.example.com: must not contain control"),
+        ('[display_names]\n"example.com" = "Acme\\u0085 Mail"', "display_names.example.com: must not contain control"),
+        ('webmail_url = "https://mail.example.com/\\u0000"', "webmail_url: must not contain control"),
         ("[services.submission]\nenabled = false", "services: turns off every outgoing service"),
     ],
 )

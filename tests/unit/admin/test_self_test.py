@@ -44,6 +44,22 @@ def test_an_error_page_a_wrong_type_and_junk_are_each_said(settings, app):
     assert not junk.ok and junk.detail == "the document does not parse"
 
 
+def test_a_server_answering_with_a_bad_encoding_or_odd_digits_is_said_not_raised(settings, app):
+    # What another server on the name may answer: an encoding the parser
+    # cannot use, or a port in digits int() refuses. Both used to raise.
+    for path, body in [
+        ("/autodiscover/autodiscover.xml", b'<?xml version="1.0" encoding="rot13"?><Autodiscover/>'),
+        ("/autodiscover/autodiscover.xml", b'<?xml version="1.0" encoding="x-nope"?><Autodiscover/>'),
+        ("/mail/config-v1.1.xml", b'<?xml version="1.0" encoding="base64"?><clientConfig/>'),
+    ]:
+        result = self_test.judge(probes(settings, app)[path], "192.0.2.10", 200, "text/xml", body, 3)
+        assert not result.ok and result.detail == "the document does not parse"
+    probe = probes(settings, app)["/mail/config-v1.1.xml"]
+    status, content_type, body = served(app.test_client(), probe)
+    odd = self_test.judge(probe, "192.0.2.10", status, content_type, body.replace(b">993<", "²".join("><").encode()), 3)
+    assert not odd.ok and "my.example.com:0" in odd.detail
+
+
 def test_the_json_probe_expects_the_autodiscover_alias_url(settings, app):
     probe = probes(settings, app)["/autodiscover/autodiscover.json/v1.0/self-test@example.com"]
     body = json.dumps({"Protocol": "AutodiscoverV1", "Url": "https://elsewhere.test/x"}).encode()

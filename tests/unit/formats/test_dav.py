@@ -130,7 +130,9 @@ def test_reinstalling_replaces_the_dav_accounts_instead_of_adding_new_ones(dav_s
 def test_the_profile_with_dav_is_signed_like_today(dav_settings, test_ca, tmp_path):
     leaf = test_ca.issue(["mailconfig.example.com"], stem="dav-signing")
     content = mobileconfig.profile(dav_settings, dav_settings.domain("example.com"), ADDRESS)
-    result = cms_verify(load_signer(str(leaf.cert), str(leaf.key)).sign(content), test_ca.root, tmp_path)
+    result = cms_verify(
+        load_signer(str(leaf.cert), str(leaf.key), str(test_ca.root)).sign(content), test_ca.root, tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert len(plistlib.loads((tmp_path / "content").read_bytes())["PayloadContent"]) == 3
 

@@ -6,6 +6,8 @@ import pytest
 from defusedxml.ElementTree import fromstring
 from exchangelib.autodiscover.properties import Autodiscover
 
+from support.inputs import pox_request
+
 AUTOCONFIG_PATHS = ["/mail/config-v1.1.xml", "/.well-known/autoconfig/mail/config-v1.1.xml"]
 POX_PATHS = [
     "/autodiscover/autodiscover.xml",
@@ -89,6 +91,21 @@ def test_documentation_link_follows_forwarded_host_with_https(client):
     assert doc.get("url") == "https://autoconfig.example.org/"
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Host": "evil.example"},
+        {"Host": "autoconfig.example.com", "X-Forwarded-Host": "evil.example"},
+        {"Host": "autoconfig.example.com", "X-Forwarded-Host": "autoconfig.example.net"},
+        {"Host": "example.com"},  # a mail domain, but not one of the app's locations
+    ],
+)
+def test_documentation_link_never_points_at_a_host_that_is_not_ours(client, headers):
+    response = client.get("/mail/config-v1.1.xml?emailaddress=a@example.org", headers=headers)
+    url = fromstring(response.data).find("emailProvider/documentation").get("url")
+    assert url == "https://mailconfig.example.com/?domain=example.org"
+
+
 def test_documentation_link_names_the_domain_when_host_is_another(client):
     response = client.get(
         "/mail/config-v1.1.xml?emailaddress=a@example.org", headers={"Host": "autoconfig.example.com"}
@@ -123,14 +140,60 @@ def error_code(response):
 
 
 @pytest.mark.parametrize(
-    "body", [b"", b"junk", b"<Autodiscover/>", b'<!DOCTYPE x [<!ENTITY a "b">]><Autodiscover>&a;</Autodiscover>']
+    "body", [b"junk", b"<Autodiscover/>", b'<!DOCTYPE x [<!ENTITY a "b">]><Autodiscover>&a;</Autodiscover>']
 )
 def test_pox_bad_requests_get_error_600(client, body):
     assert error_code(client.post("/autodiscover/autodiscover.xml", data=body)) == "600"
 
 
-def test_pox_get_without_body_gets_error_600(client):
-    assert error_code(client.get("/autodiscover/autodiscover.xml")) == "600"
+# Unknown codecs, and codecs that are not text encodings: the parser raises
+# LookupError for each, which used to escape as a 500 with a traceback.
+@pytest.mark.parametrize("encoding", ["x-nope", "rot13", "base64", "hex", "bz2", "zlib", "uu", "utf-7", "idna"])
+def test_pox_body_declaring_a_bad_encoding_gets_error_600(client, encoding):
+    body = pox_request().replace(b'encoding="utf-8"', f'encoding="{encoding}"'.encode())
+    assert error_code(client.post("/autodiscover/autodiscover.xml", data=body)) == "600"
+
+
+SERVED_HOSTS = [
+    ("autodiscover.example.com", "example.com"),
+    ("autoconfig.example.org", "example.org"),
+    ("example.com:443", "example.com"),
+    ("Autodiscover.XN--BCHER-KVA.example", "xn--bcher-kva.example"),
+]
+
+
+def pox_without_body(client, method, host):
+    # Delta Chat's request: a GET with no body and no Content-Type.
+    return client.open("/autodiscover/autodiscover.xml", method=method, headers={"Host": host})
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("host, domain", SERVED_HOSTS)
+def test_pox_without_body_gets_the_settings_of_the_domain_the_host_names(client, method, host, domain):
+    response = pox_without_body(client, method, host)
+    assert response.status_code == 200
+    assert response.content_type == "text/xml; charset=utf-8"
+    parsed = Autodiscover.from_bytes(response.data)
+    parsed.raise_errors()
+    protocols = parsed.response.account.protocols
+    assert [(p.type, p.server, p.port, p.ssl) for p in protocols] == [
+        ("IMAP", "my.example.com", 993, True),
+        ("SMTP", "my.example.com", 587, True),
+    ]
+    # No address is known, so no login name: the client uses the address it has.
+    assert [p.login_name for p in protocols] == [None, None]
+    assert b"LoginName" not in response.data
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize(
+    "host", ["example.net", "autodiscover.example.net", "mailconfig.example.com", "127.0.0.1:8000"]
+)
+def test_pox_without_body_on_a_host_naming_no_served_domain_is_404(client, method, host):
+    response = pox_without_body(client, method, host)
+    # Not a 200 carrying an error: Delta Chat stops at any 2xx XML answer.
+    assert response.status_code == 404
+    assert response.content_type == "text/plain; charset=utf-8"
 
 
 def test_pox_malformed_address_gets_error_600(client):
@@ -161,6 +224,23 @@ def test_pox_mobilesync_request_gets_mobilesync_answer(client):
     assert response.status_code == 200
     assert b"mobilesync/responseschema/2006" in response.data
     assert b"ActiveSync is not offered" in response.data
+
+
+@pytest.mark.parametrize("address", ["jane\r\nX-Evil: 1@example.com", "&lt;b&gt;" * 1500, "not an address"])
+def test_pox_mobilesync_answer_echoes_no_unvalidated_address(client, address):
+    body = Autodiscover.payload("ADDRESS").replace(b"outlook/responseschema/2006a", b"mobilesync/responseschema/2006")
+    response = client.post("/autodiscover/autodiscover.xml", data=body.replace(b"ADDRESS", address.encode()))
+    assert b"ActiveSync is not offered" in response.data
+    assert b"EMailAddress" not in response.data
+    assert len(response.data) < 1024
+
+
+def test_pox_mobilesync_answer_echoes_the_address_normalised(client):
+    body = Autodiscover.payload("Jane@Example.COM").replace(
+        b"outlook/responseschema/2006a", b"mobilesync/responseschema/2006"
+    )
+    response = client.post("/autodiscover/autodiscover.xml", data=body)
+    assert b"<EMailAddress>Jane@example.com</EMailAddress>" in response.data
 
 
 def test_pox_echoed_address_is_escaped(client):

@@ -13,6 +13,7 @@ from lxml import html
 from markupsafe import escape
 
 from app import create_app
+from support.inputs import pox_request
 
 ENDPOINTS = [
     "/mail/config-v1.1.xml",
@@ -163,6 +164,49 @@ def test_junk_bodies_and_encodings(app, body, content_type):
     for path in ["/autodiscover/autodiscover.xml", "/mail/config-v1.1.xml", "/autodiscover/autodiscover.json"]:
         response = client.post(path, data=body, content_type=content_type)
         assert_safe(response)
+
+
+# Every shape a Host can take: autoconfig./autodiscover./bare, served or not,
+# Unicode or punycode, with a port, and junk.
+HOST_SHAPES = st.one_of(
+    HOSTS,
+    st.builds(
+        lambda prefix, domain, port: prefix + domain + port,
+        st.sampled_from(["", "autoconfig.", "autodiscover.", "AutoDiscover.", "www."]),
+        st.sampled_from(
+            ["example.com", "example.org", "xn--bcher-kva.example", "example.net", "mailconfig.example.com"]
+        ),
+        st.sampled_from(["", ":443", ":8000", ":", ":x"]),
+    ),
+)
+
+
+@common
+@given(host=HOST_SHAPES, method=st.sampled_from(["GET", "POST"]), body=st.sampled_from([b"", b" ", b"\r\n"]))
+def test_autodiscover_without_a_body_on_every_host_shape(app, host, method, body):
+    headers = {"Host": host} if all(32 < ord(c) < 127 for c in host) else {}
+    response = app.test_client().open("/autodiscover/autodiscover.xml", method=method, data=body, headers=headers)
+    assert_safe(response, host)
+    # Settings, or a refusal that is not 2xx (so Delta Chat moves on): never an Autodiscover error.
+    # (400: a Host that is no host name at all, refused by Werkzeug.)
+    assert response.status_code in (200, 400, 404)
+    if response.status_code == 200:
+        assert b"<Protocol>" in response.data
+
+
+@common
+@given(
+    encoding=st.one_of(
+        st.text(alphabet=string.ascii_letters + string.digits + "-_.:", max_size=20), st.text(max_size=20)
+    ),
+    quote=st.sampled_from(['"', "'"]),
+)
+def test_xml_declarations_with_any_encoding_name(app, encoding, quote):
+    declaration = f"<?xml version={quote}1.0{quote} encoding={quote}{encoding}{quote}?>"
+    body = declaration.encode("utf-8", "surrogatepass") + pox_request().split(b"?>", 1)[1]
+    response = app.test_client().post("/autodiscover/autodiscover.xml", data=body)
+    assert response.status_code == 200
+    assert_safe(response, encoding)
 
 
 @common
